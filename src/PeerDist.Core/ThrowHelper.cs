@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace PeerDist;
+
+/// <summary>Every throw of the library goes through here, so messages are built in one place and never carry secrets.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    [StackTraceHidden]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowFormat(PeerDistFormatError error, long offset) =>
+        throw new PeerDistFormatException(error, offset);
+
+    [DoesNotReturn]
+    [StackTraceHidden]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowInvalidOperation(string message) => throw new InvalidOperationException(message);
+
+    [DoesNotReturn]
+    [StackTraceHidden]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowArgument(string message, string paramName) => throw new ArgumentException(message, paramName);
+
+    [DoesNotReturn]
+    [StackTraceHidden]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowArgumentOutOfRange(string paramName, string message) =>
+        throw new ArgumentOutOfRangeException(paramName, message);
+
+    public static string GetFormatMessage(PeerDistFormatError error, long offset)
+    {
+        string what = error switch
+        {
+            PeerDistFormatError.Truncated => "the input ends before the data its lengths and counts declare",
+            PeerDistFormatError.UnsupportedVersion => "the version is not supported",
+            PeerDistFormatError.UnsupportedHashAlgorithm => "the hash algorithm is not one the specification defines",
+            PeerDistFormatError.InvalidBlockSize => "the block size is not 65536 (MS-PCCRC 2.3.1.1)",
+            PeerDistFormatError.InvalidSegmentLength => "a segment length is out of range",
+            PeerDistFormatError.InvalidSegmentOffset => "a segment offset is not where the previous segment ends",
+            PeerDistFormatError.InvalidOffsetInFirstSegment => "the offset in the first segment is outside that segment",
+            PeerDistFormatError.InvalidReadBytesInLastSegment => "the bytes read in the last segment reach past its end",
+            PeerDistFormatError.InvalidLengthOfRange => "the range length does not end inside the last listed segment",
+            PeerDistFormatError.TooManyBlocks => "a segment lists more block hashes than it has blocks in the range",
+            PeerDistFormatError.InvalidBlockCount => "a segment lists too few block hashes to cover the range",
+            PeerDistFormatError.InvalidChunkType => "a chunk type is not 0 (MS-PCCRC 2.4.1.1)",
+            PeerDistFormatError.InvalidChunkLength => "a chunk length is 0 or not a multiple of 68 (MS-PCCRC 2.4.1.1)",
+            PeerDistFormatError.TrailingData => "bytes follow the end of the structure",
+            PeerDistFormatError.Overflow => "an offset or length overflows 64 bits",
+            PeerDistFormatError.InvalidKeyFile => "the key file is malformed or the password is wrong",
+            _ => "the data is malformed",
+        };
+        return $"Invalid peer distribution data at byte {offset}: {what} ({error}).";
+    }
+}
