@@ -720,7 +720,7 @@ def self_check_ipxe():
     # The label really has to be UTF-16LE with the NUL: the alternatives do not match.
     s = IPXE['v1_segments'][0]
     hod, kp = unhex(s['hod']), unhex(s['kp'])
-    for wrong in (b'MS_P2P_CACHING\0', 'MS_P2P_CACHING'.encode('utf-16-le')):
+    for wrong in (b'MS_P2P_CACHING', b'MS_P2P_CACHING\0', 'MS_P2P_CACHING'.encode('utf-16-le')):
         if hmac.new(kp, hod + wrong, 'sha256').hexdigest() == s['hohodk']:
             fail('iPXE HoHoDk also matches a wrong label encoding')
     return secret, ks1, ks2

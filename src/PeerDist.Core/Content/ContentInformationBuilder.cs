@@ -1,0 +1,343 @@
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using PeerDist.Content.Segmentation;
+using PeerDist.Cryptography;
+
+namespace PeerDist.Content;
+
+/// <summary>
+/// Hashes content into a content information, in one pass with bounded memory, spreading the hashing over the
+/// processors. Use it in pieces — <see cref="Append"/> as data arrives, then <see cref="Complete"/> (the shape of
+/// Windows' PublishStream / AddToStream / CompleteStream) — or through <see cref="CreateAsync(Stream, ServerSecret, ContentInformationBuilderOptions?, IProgress{long}?, CancellationToken)"/>
+/// and its file and pipe siblings.
+/// </summary>
+/// <remarks>
+/// Content is gathered into one of two 4 MiB buffers. When a buffer is full it is cut into units (64 KiB blocks for V1,
+/// content-defined segments for V2) and the units are hashed in parallel while the next buffer fills. Memory stays at
+/// the two buffers plus the hashes, whatever the content length. Not thread-safe: one caller appends at a time.
+/// </remarks>
+public sealed partial class ContentInformationBuilder : IDisposable
+{
+    /// <summary>The size of each of the two gathering buffers (a multiple of the block size that divides the segment size).</summary>
+    internal const int BufferLength = 4 * 1024 * 1024;
+
+    private const int MaxUnitsPerBuffer = (BufferLength / ContentDefinedSegmenter.MinLength) + 2;
+
+    private readonly ContentInformationBuilderOptions _options;
+    private readonly ContentHashAlgorithm _algorithm;
+    private readonly int _digestLength;
+    private readonly int _parallelism;
+    private readonly byte[] _serverKey;
+    private readonly byte[][] _buffers;
+    private readonly UnitBatch[] _batches;
+    private readonly List<ContentSegment> _segments = [];
+    private readonly SegmentAccumulatorV1? _v1;
+    private int _current;
+    private int _filled;
+    private long _dispatchedBytes;
+    private long _committedBytes;
+    private Task? _pending;
+    private int _pendingBatch = -1;
+    private bool _completed;
+    private bool _disposed;
+
+    /// <summary>Creates a builder keyed by <paramref name="secret"/> (only Ks is kept; the secret may be disposed afterwards).</summary>
+    public ContentInformationBuilder(ServerSecret secret, ContentInformationBuilderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        _options = options ?? ContentInformationBuilderOptions.Default;
+        _options.Validate();
+        _algorithm = _options.EffectiveHashAlgorithm;
+        _digestLength = _algorithm.GetDigestLength();
+        _parallelism = _options.EffectiveParallelism;
+        _serverKey = GC.AllocateUninitializedArray<byte>(_digestLength, pinned: true);
+        secret.DeriveServerKey(_algorithm, _serverKey);
+        _buffers = [GC.AllocateUninitializedArray<byte>(BufferLength), GC.AllocateUninitializedArray<byte>(BufferLength)];
+        _batches = [new UnitBatch(MaxUnitsPerBuffer, _digestLength), new UnitBatch(MaxUnitsPerBuffer, _digestLength)];
+        if (_options.Version == ContentInformationVersion.V1)
+        {
+            _v1 = new SegmentAccumulatorV1(_algorithm, _serverKey);
+        }
+    }
+
+    /// <summary>How many content bytes have been appended.</summary>
+    public long BytesAppended => _dispatchedBytes + _filled;
+
+    /// <summary>Hashes the next bytes of the content.</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        ThrowIfUnusable();
+        while (!data.IsEmpty)
+        {
+            int count = Math.Min(data.Length, BufferLength - _filled);
+            data[..count].CopyTo(_buffers[_current].AsSpan(_filled));
+            _filled += count;
+            data = data[count..];
+            if (_filled == BufferLength)
+            {
+                Dispatch(isFinal: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finishes hashing and returns the content information (restricted to <see cref="ContentInformationBuilderOptions.Range"/>
+    /// when set). The builder cannot be used afterwards.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No content was appended (MS-PCCRC 2.3: content has at least one byte), or the range reaches past the content.</exception>
+    public ContentInformation Complete()
+    {
+        ThrowIfUnusable();
+        if (BytesAppended == 0)
+        {
+            ThrowHelper.ThrowInvalidOperation("Content information cannot describe empty content (MS-PCCRC 2.3: the content has at least one byte).");
+        }
+
+        Dispatch(isFinal: true);
+        WaitForPending();
+        _completed = true;
+        _v1?.Finish(_segments);
+
+        ContentSegment[] segments = [.. _segments];
+        var whole = new ContentRange(0, _committedBytes);
+        ContentInformation info = _options.Version == ContentInformationVersion.V1
+            ? new ContentInformationV1(_algorithm, 0, 0, whole, segments)
+            : new ContentInformationV2(0, 0, 0, 0, whole, segments, [segments.Length]);
+
+        if (_options.Range is { } range)
+        {
+            if (range.End > whole.End)
+            {
+                ThrowHelper.ThrowInvalidOperation($"The requested range {range} reaches past the end of the content ({whole.End} bytes).");
+            }
+
+            return info.Restrict(range);
+        }
+
+        return info;
+    }
+
+    /// <summary>Wipes Ks. Waits for any hashing still running.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _pending?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The failure was or will be reported by the call that started the work.
+        }
+
+        CryptographicOperations.ZeroMemory(_serverKey);
+        _disposed = true;
+    }
+
+    /// <summary>Hashes <paramref name="content"/>.</summary>
+    public static ContentInformation Create(ReadOnlySpan<byte> content, ServerSecret secret, ContentInformationBuilderOptions? options = null)
+    {
+        using var builder = new ContentInformationBuilder(secret, options);
+        builder.Append(content);
+        return builder.Complete();
+    }
+
+    /// <summary>Hashes everything <paramref name="stream"/> yields, reading straight into the hashing buffers.</summary>
+    public static async Task<ContentInformation> CreateAsync(
+        Stream stream,
+        ServerSecret secret,
+        ContentInformationBuilderOptions? options = null,
+        IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var builder = new ContentInformationBuilder(secret, options);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (builder._filled == BufferLength)
+            {
+                await builder.WaitForPendingAsync().ConfigureAwait(false);
+                builder.Dispatch(isFinal: false);
+            }
+
+            int read = await stream.ReadAsync(builder._buffers[builder._current].AsMemory(builder._filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            builder._filled += read;
+            progress?.Report(builder.BytesAppended);
+        }
+
+        await builder.WaitForPendingAsync().ConfigureAwait(false);
+        return builder.Complete();
+    }
+
+    /// <summary>Hashes the file at <paramref name="path"/>.</summary>
+    public static async Task<ContentInformation> CreateFromFileAsync(
+        string path,
+        ServerSecret secret,
+        ContentInformationBuilderOptions? options = null,
+        IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            return await CreateAsync(file, secret, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hashes everything <paramref name="reader"/> yields until it completes. The reader is not completed by this method.</summary>
+    public static async Task<ContentInformation> CreateAsync(
+        PipeReader reader,
+        ServerSecret secret,
+        ContentInformationBuilderOptions? options = null,
+        IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        using var builder = new ContentInformationBuilder(secret, options);
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            foreach (ReadOnlyMemory<byte> segment in result.Buffer)
+            {
+                builder.Append(segment.Span);
+            }
+
+            reader.AdvanceTo(result.Buffer.End);
+            progress?.Report(builder.BytesAppended);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                if (result.IsCanceled)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new OperationCanceledException("The pipe read was canceled.");
+                }
+
+                break;
+            }
+        }
+
+        return builder.Complete();
+    }
+
+    /// <summary>Cuts the current buffer into units, starts hashing them, and carries the undecided tail into the other buffer.</summary>
+    private void Dispatch(bool isFinal)
+    {
+        byte[] buffer = _buffers[_current];
+        int length = _filled;
+        UnitBatch batch = _batches[_current];
+        batch.Clear();
+
+        int used = 0;
+        if (_options.Version == ContentInformationVersion.V1)
+        {
+            int blockSize = PeerDistConstants.BlockSize;
+            int end = isFinal ? length : length - (length % blockSize);
+            for (; used < end; used += blockSize)
+            {
+                batch.Add(used, Math.Min(blockSize, end - used));
+            }
+        }
+        else
+        {
+            while (used < length)
+            {
+                int segment = ContentDefinedSegmenter.NextSegmentLength(buffer.AsSpan(used, length - used), isFinal);
+                if (segment == 0)
+                {
+                    break;
+                }
+
+                batch.Add(used, segment);
+                used += segment;
+            }
+        }
+
+        WaitForPending();
+
+        // The other buffer is free now: the tail that could not be cut yet starts it.
+        int next = _current ^ 1;
+        buffer.AsSpan(used, length - used).CopyTo(_buffers[next]);
+        _dispatchedBytes += used;
+        _filled = length - used;
+
+        if (batch.Count > 0)
+        {
+            if (_parallelism == 1)
+            {
+                HashBatch(buffer, batch, 0, batch.Count);
+                Commit(batch);
+            }
+            else
+            {
+                _pendingBatch = _current;
+                _pending = Task.Run(() => HashBatchParallel(buffer, batch));
+            }
+        }
+
+        _current = next;
+    }
+
+    private void HashBatchParallel(byte[] buffer, UnitBatch batch)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _parallelism };
+        int workers = Math.Min(_parallelism, batch.Count);
+        Parallel.For(0, workers, options, worker =>
+        {
+            // Contiguous slices keep each worker streaming through its own part of the buffer.
+            int from = (int)((long)batch.Count * worker / workers);
+            int to = (int)((long)batch.Count * (worker + 1) / workers);
+            HashBatch(buffer, batch, from, to);
+        });
+    }
+
+    private void HashBatch(byte[] buffer, UnitBatch batch, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            ReadOnlySpan<byte> unit = buffer.AsSpan(batch.Offsets[i], batch.Lengths[i]);
+            Span<byte> hash = batch.Hashes.AsSpan(i * _digestLength, _digestLength);
+            PeerDistKeyDerivation.ComputeHash(_algorithm, unit, hash);
+            if (_v1 is null)
+            {
+                // V2: the unit is a segment; its secret is keyed by Ks right away (MS-PCCRC 2.2).
+                PeerDistKeyDerivation.ComputeSegmentSecret(_algorithm, _serverKey, hash, batch.Secrets.AsSpan(i * _digestLength, _digestLength));
+            }
+        }
+    }
+
+    private void WaitForPending()
+    {
+        if (_pending is null)
+        {
+            return;
+        }
+
+        Task pending = _pending;
+        int batch = _pendingBatch;
+        _pending = null;
+        _pendingBatch = -1;
+        pending.GetAwaiter().GetResult();
+        Commit(_batches[batch]);
+    }
+
+    private async ValueTask WaitForPendingAsync()
+    {
+        if (_pending is { } pending)
+        {
+            await pending.ConfigureAwait(false);
+        }
+
+        WaitForPending();
+    }
+}
