@@ -415,8 +415,9 @@ def build_v2(segs, first, count, dw_offset, length_of_range, chunk_sizes, hash_a
 #                                            (a counted array is checked as a
 #                                            whole, before anything is allocated)
 #   * TrailingData                        -> offset of the first surplus byte
-#                                            (V2: also 1-4 bytes that cannot
-#                                            form a chunk header)
+#                                            (V1 only: V2 has no count, so 1-4
+#                                            bytes after a chunk are a cut-off
+#                                            chunk header, i.e. Truncated)
 #   * Overflow                            -> offset of the field whose value
 #                                            does not fit a signed 64-bit offset
 # Checks run in byte order, header first.
@@ -507,7 +508,7 @@ def _parse_v1(ci):
         if count > MAX_BLOCKS or count > last_hit + 1:
             raise Reject('TooManyBlocks', p)
         if count < last_hit - first_hit + 1:
-            raise Reject('TooFewBlocks', p)      # not a C# enum name; no vector uses it
+            raise Reject('InvalidBlockCount', p)
         _need(ci, p + 4, count * h)
         s['blockCount'] = count
         s['firstBlockIndex'] = last_hit + 1 - count  # P7 parser heuristic
@@ -538,7 +539,8 @@ def _parse_v2(ci):
     p = 31
     while p < len(ci):
         if len(ci) - p < 5:
-            raise Reject('TrailingData', p)
+            # No count field: bytes after a chunk begin another chunk, so 1-4 of them are a cut-off chunk header.
+            raise Reject('Truncated', p)
         if ci[p] != 0x00:
             raise Reject('InvalidChunkType', p)
         data_len, = struct.unpack_from('>I', ci, p + 1)
@@ -568,7 +570,7 @@ def _parse_v2(ci):
     else:
         rend = rstart + length
         if rend > pos or rend <= segs[-1]['offset']:
-            raise Reject('InvalidLengthOfRange', 23)  # not a C# enum name; no vector uses it
+            raise Reject('InvalidLengthOfRange', 23)
     return {'version': 2, 'hashAlgorithm': 'sha512-truncated',
             'v2Header': {'startInContent': start, 'indexOfFirstSegment': index, 'offsetInFirstSegment': dw_off,
                          'lengthOfRange': length, 'chunks': chunks},
@@ -1146,9 +1148,10 @@ def invalid_vectors(out, spec_3_2, spec_3_4, d4, spec_3_7):
     mutate('v2-cbsegment-131073', d4n, 'InvalidSegmentLength', 36, [(36, struct.pack('>I', 131073))],
            what='cbSegment of segment 0: 0xF000 -> 131073',
            notes='cbSegment must be 1 .. 131072 (128 KiB).')
-    mutate('v2-trailing-byte', d4n, 'TrailingData', 240, append=b'\x00', what='one extra byte after the last chunk',
-           notes='V2 has no chunk count; 1-4 bytes left where a chunk header (5 bytes) is expected are classified '
-                 'as TrailingData, not Truncated. Offset = first surplus byte.')
+    mutate('v2-trailing-byte', d4n, 'Truncated', 240, append=b'\x00', what='one extra byte after the last chunk',
+           notes='V2 has no chunk count: bytes after the last chunk start another chunk, so 1-4 of them are a '
+                 'cut-off chunk header (Truncated, offset = where that header starts). This keeps the rule that every '
+                 'proper prefix of a valid V2 CI that ends inside a chunk is Truncated.')
     mutate('v2-hashalgo-01', d4n, 'UnsupportedHashAlgorithm', 2, [(2, b'\x01')], what='bHashAlgo 0x04 -> 0x01',
            notes='Same defect as the MS-PCCRC 3.7 example, on a whole-content CI.')
     mutate('v2-chunk-truncated', d4n, 'Truncated', 36, truncate=len(bases[d4n]) - 1, what='last byte removed',

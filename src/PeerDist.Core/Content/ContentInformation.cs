@@ -39,9 +39,9 @@ public abstract class ContentInformation
     /// <exception cref="PeerDistFormatException">Fewer than two bytes, or an unknown version.</exception>
     public static ContentInformationVersion PeekVersion(ReadOnlySpan<byte> data)
     {
-        if (!TryPeekVersion(data, out ContentInformationVersion version, out PeerDistFormatError error))
+        if (!TryPeekVersion(data, out ContentInformationVersion version, out PeerDistFormatError error, out long offset))
         {
-            ThrowHelper.ThrowFormat(error, error == PeerDistFormatError.Truncated ? data.Length : 0);
+            ThrowHelper.ThrowFormat(error, offset);
         }
 
         return version;
@@ -72,9 +72,8 @@ public abstract class ContentInformation
     {
         result = null;
         errorOffset = 0;
-        if (!TryPeekVersion(data, out ContentInformationVersion version, out error))
+        if (!TryPeekVersion(data, out ContentInformationVersion version, out error, out errorOffset))
         {
-            errorOffset = error == PeerDistFormatError.Truncated ? data.Length : 0;
             return false;
         }
 
@@ -200,9 +199,10 @@ public abstract class ContentInformation
         return (FindSegment(range.Start), FindSegment(range.End - 1));
     }
 
-    private static bool TryPeekVersion(ReadOnlySpan<byte> data, out ContentInformationVersion version, out PeerDistFormatError error)
+    private static bool TryPeekVersion(ReadOnlySpan<byte> data, out ContentInformationVersion version, out PeerDistFormatError error, out long errorOffset)
     {
         version = default;
+        errorOffset = 0;
         if (data.Length < 2)
         {
             error = PeerDistFormatError.Truncated;
@@ -218,6 +218,7 @@ public abstract class ContentInformation
         }
 
         error = PeerDistFormatError.UnsupportedVersion;
+        errorOffset = data[0] != 0x00 ? 0 : 1;
         return false;
     }
 }

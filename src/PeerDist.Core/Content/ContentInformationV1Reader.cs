@@ -127,8 +127,10 @@ public ref struct ContentInformationV1Reader
     /// <summary>Checks every MUST of MS-PCCRC 2.3 and the pitfalls of pccrc.md §7 without allocating.</summary>
     internal static PeerDistFormatError Validate(ReadOnlySpan<byte> data, out HeaderV1 header, out long errorOffset)
     {
+        // Offsets reported: the field with the bad value; for Truncated, the first field or counted array that
+        // does not fit (the convention of spec-vectors/README.md).
         header = default;
-        errorOffset = data.Length;
+        errorOffset = 0;
         if (data.Length < 2)
         {
             return PeerDistFormatError.Truncated;
@@ -137,12 +139,13 @@ public ref struct ContentInformationV1Reader
         // MS-PCCRC 2.3: Version is the WORD 0x0100, so the bytes are 00 01.
         if (data[0] != 0x00 || data[1] != 0x01)
         {
-            errorOffset = 0;
+            errorOffset = data[0] != 0x00 ? 0 : 1;
             return PeerDistFormatError.UnsupportedVersion;
         }
 
-        if (data.Length < HeaderLength)
+        if (data.Length < 6)
         {
+            errorOffset = 2;
             return PeerDistFormatError.Truncated;
         }
 
@@ -151,6 +154,12 @@ public ref struct ContentInformationV1Reader
         {
             errorOffset = 2;
             return PeerDistFormatError.UnsupportedHashAlgorithm;
+        }
+
+        if (data.Length < HeaderLength)
+        {
+            errorOffset = 6 + ((data.Length - 6) / 4 * 4);
+            return PeerDistFormatError.Truncated;
         }
 
         uint offsetInFirst = BinaryPrimitives.ReadUInt32LittleEndian(data[6..]); // dwOffsetInFirstSegment
@@ -163,6 +172,7 @@ public ref struct ContentInformationV1Reader
         // but later code relies on the count fitting an int).
         if ((ulong)segmentCount * (ulong)(descriptionLength + 4) > (ulong)(data.Length - HeaderLength))
         {
+            errorOffset = HeaderLength;
             return PeerDistFormatError.Truncated;
         }
 
@@ -197,7 +207,7 @@ public ref struct ContentInformationV1Reader
             ulong segmentOffset = BinaryPrimitives.ReadUInt64LittleEndian(data[at..]); // ullOffsetInContent
             uint segmentLength = BinaryPrimitives.ReadUInt32LittleEndian(data[(at + 8)..]); // cbSegment
             uint blockSize = BinaryPrimitives.ReadUInt32LittleEndian(data[(at + 12)..]); // cbBlockSize
-            if (segmentOffset > long.MaxValue - PeerDistConstants.SegmentSize)
+            if (segmentOffset > (ulong)(long.MaxValue - segmentLength))
             {
                 errorOffset = at;
                 return PeerDistFormatError.Overflow;
@@ -263,6 +273,7 @@ public ref struct ContentInformationV1Reader
         {
             if (data.Length - blocksAt < 4)
             {
+                errorOffset = blocksAt;
                 return PeerDistFormatError.Truncated;
             }
 
@@ -280,6 +291,7 @@ public ref struct ContentInformationV1Reader
             // blockCount <= 512 here, so the product cannot overflow.
             if ((long)blockCount * digest > data.Length - blocksAt - 4)
             {
+                errorOffset = blocksAt + 4;
                 return PeerDistFormatError.Truncated;
             }
 

@@ -124,8 +124,10 @@ public ref struct ContentInformationV2Reader
     /// <summary>Checks every MUST of MS-PCCRC 2.4 and the pitfalls of pccrc.md §7 without allocating.</summary>
     internal static PeerDistFormatError Validate(ReadOnlySpan<byte> data, out HeaderV2 header, out long errorOffset)
     {
+        // Offsets reported: the field with the bad value; for Truncated, the first field or element that does not
+        // fit (the convention of spec-vectors/README.md).
         header = default;
-        errorOffset = data.Length;
+        errorOffset = 0;
         if (data.Length < 2)
         {
             return PeerDistFormatError.Truncated;
@@ -134,12 +136,13 @@ public ref struct ContentInformationV2Reader
         // MS-PCCRC 2.4: bMinorVersion 0x00, bMajorVersion 0x02.
         if (data[0] != 0x00 || data[1] != 0x02)
         {
-            errorOffset = 0;
+            errorOffset = data[0] != 0x00 ? 0 : 1;
             return PeerDistFormatError.UnsupportedVersion;
         }
 
         if (data.Length < 3)
         {
+            errorOffset = 2;
             return PeerDistFormatError.Truncated;
         }
 
@@ -152,6 +155,7 @@ public ref struct ContentInformationV2Reader
 
         if (data.Length < HeaderLength)
         {
+            errorOffset = data.Length < 11 ? 3 : data.Length < 19 ? 11 : data.Length < 23 ? 19 : 23;
             return PeerDistFormatError.Truncated;
         }
 
@@ -187,6 +191,8 @@ public ref struct ContentInformationV2Reader
         {
             if (data.Length - at < ChunkHeaderLength)
             {
+                // No count field: bytes after a chunk start another chunk, so 1-4 of them are a cut-off chunk header.
+                errorOffset = at;
                 return PeerDistFormatError.Truncated;
             }
 
@@ -205,6 +211,7 @@ public ref struct ContentInformationV2Reader
 
             if (chunkLength > (uint)(data.Length - at - ChunkHeaderLength))
             {
+                errorOffset = at + ChunkHeaderLength;
                 return PeerDistFormatError.Truncated;
             }
 
@@ -241,6 +248,7 @@ public ref struct ContentInformationV2Reader
         if (segments == 0)
         {
             // A V2 content information lists at least one chunk; without a count field, nothing else marks the end.
+            errorOffset = HeaderLength;
             return PeerDistFormatError.Truncated;
         }
 
