@@ -191,7 +191,8 @@ public abstract class ContentInformation
 
     private protected (int First, int Last) CheckRestrictRange(ContentRange range)
     {
-        if (range.Length <= 0 || range.Start < Range.Start || range.End > Range.End)
+        // Compare lengths, not ends: a caller's range.End may wrap past 2^63 - 1 and look smaller than Range.End.
+        if (range.Length <= 0 || range.Start < Range.Start || range.Length > Range.End - range.Start)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(range), "The range must be non-empty and inside the described content range.");
         }

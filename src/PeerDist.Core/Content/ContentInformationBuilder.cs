@@ -7,7 +7,7 @@ namespace PeerDist.Content;
 
 /// <summary>
 /// Hashes content into a content information, in one pass with bounded memory, spreading the hashing over the
-/// processors. Use it in pieces — <see cref="Append"/> as data arrives, then <see cref="Complete"/> (the shape of
+/// processors. Use it in pieces — <see cref="Append(ReadOnlySpan{byte})"/> as data arrives, then <see cref="Complete"/> (the shape of
 /// Windows' PublishStream / AddToStream / CompleteStream) — or through <see cref="CreateAsync(Stream, ServerSecret, ContentInformationBuilderOptions?, IProgress{long}?, CancellationToken)"/>
 /// and its file and pipe siblings.
 /// </summary>
@@ -27,6 +27,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
     private readonly ContentHashAlgorithm _algorithm;
     private readonly int _digestLength;
     private readonly int _parallelism;
+    private readonly int _minimumInPlaceLength;
     private readonly byte[] _serverKey;
     private readonly byte[][] _buffers;
     private readonly UnitBatch[] _batches;
@@ -50,6 +51,9 @@ public sealed partial class ContentInformationBuilder : IDisposable
         _algorithm = _options.EffectiveHashAlgorithm;
         _digestLength = _algorithm.GetDigestLength();
         _parallelism = _options.EffectiveParallelism;
+
+        // In-place hashing needs enough bytes to cut at least one unit without waiting for more data.
+        _minimumInPlaceLength = _options.Version == ContentInformationVersion.V1 ? PeerDistConstants.BlockSize : ContentDefinedSegmenter.MaxLength;
         _serverKey = GC.AllocateUninitializedArray<byte>(_digestLength, pinned: true);
         secret.DeriveServerKey(_algorithm, _serverKey);
         _buffers = [GC.AllocateUninitializedArray<byte>(BufferLength), GC.AllocateUninitializedArray<byte>(BufferLength)];
@@ -64,19 +68,59 @@ public sealed partial class ContentInformationBuilder : IDisposable
     public long BytesAppended => _dispatchedBytes + _filled;
 
     /// <summary>Hashes the next bytes of the content.</summary>
+    /// <remarks>Single-threaded builders hash whole blocks straight from <paramref name="data"/>; others copy it into their buffers.</remarks>
     public void Append(ReadOnlySpan<byte> data)
     {
         ThrowIfUnusable();
         while (!data.IsEmpty)
         {
-            int count = Math.Min(data.Length, BufferLength - _filled);
-            data[..count].CopyTo(_buffers[_current].AsSpan(_filled));
-            _filled += count;
-            data = data[count..];
-            if (_filled == BufferLength)
+            if (_parallelism == 1 && _filled == 0 && data.Length >= _minimumInPlaceLength)
             {
-                Dispatch(isFinal: false);
+                UnitBatch batch = _batches[_current];
+                ReadOnlySpan<byte> slice = data[..Math.Min(data.Length, BufferLength)];
+                int used = Cut(slice, isFinal: false, batch);
+                HashBatch(slice, batch, 0, batch.Count);
+                Commit(batch);
+                _dispatchedBytes += used;
+                data = data[used..];
+                continue;
             }
+
+            data = data[CopyIntoBuffer(data)..];
+        }
+    }
+
+    /// <summary>
+    /// Hashes the next bytes of the content in place, spread over the processors, without copying them; returns when
+    /// they are hashed, so <paramref name="data"/> may be reused afterwards.
+    /// </summary>
+    public void Append(ReadOnlyMemory<byte> data)
+    {
+        ThrowIfUnusable();
+        while (!data.IsEmpty)
+        {
+            if (_filled == 0 && data.Length >= _minimumInPlaceLength)
+            {
+                WaitForPending();
+                UnitBatch batch = _batches[_current];
+                ReadOnlyMemory<byte> slice = data[..Math.Min(data.Length, BufferLength)];
+                int used = Cut(slice.Span, isFinal: false, batch);
+                if (_parallelism == 1)
+                {
+                    HashBatch(slice.Span, batch, 0, batch.Count);
+                }
+                else
+                {
+                    HashBatchParallel(slice, batch);
+                }
+
+                Commit(batch);
+                _dispatchedBytes += used;
+                data = data[used..];
+                continue;
+            }
+
+            data = data[CopyIntoBuffer(data.Span)..];
         }
     }
 
@@ -138,8 +182,16 @@ public sealed partial class ContentInformationBuilder : IDisposable
         _disposed = true;
     }
 
-    /// <summary>Hashes <paramref name="content"/>.</summary>
+    /// <summary>Hashes <paramref name="content"/> (copying it when hashing on several threads).</summary>
     public static ContentInformation Create(ReadOnlySpan<byte> content, ServerSecret secret, ContentInformationBuilderOptions? options = null)
+    {
+        using var builder = new ContentInformationBuilder(secret, options);
+        builder.Append(content);
+        return builder.Complete();
+    }
+
+    /// <summary>Hashes <paramref name="content"/> in place, spread over the processors.</summary>
+    public static ContentInformation Create(ReadOnlyMemory<byte> content, ServerSecret secret, ContentInformationBuilderOptions? options = null)
     {
         using var builder = new ContentInformationBuilder(secret, options);
         builder.Append(content);
@@ -230,29 +282,43 @@ public sealed partial class ContentInformationBuilder : IDisposable
         return builder.Complete();
     }
 
-    /// <summary>Cuts the current buffer into units, starts hashing them, and carries the undecided tail into the other buffer.</summary>
-    private void Dispatch(bool isFinal)
+    /// <summary>Copies as much of <paramref name="data"/> as fits into the current buffer, dispatching it when full.</summary>
+    private int CopyIntoBuffer(ReadOnlySpan<byte> data)
     {
-        byte[] buffer = _buffers[_current];
-        int length = _filled;
-        UnitBatch batch = _batches[_current];
-        batch.Clear();
+        int count = Math.Min(data.Length, BufferLength - _filled);
+        data[..count].CopyTo(_buffers[_current].AsSpan(_filled));
+        _filled += count;
+        if (_filled == BufferLength)
+        {
+            Dispatch(isFinal: false);
+        }
 
+        return count;
+    }
+
+    /// <summary>Cuts <paramref name="data"/> into units (V1 blocks, V2 segments) and returns how many bytes they cover.</summary>
+    private int Cut(ReadOnlySpan<byte> data, bool isFinal, UnitBatch batch)
+    {
+        batch.Clear();
         int used = 0;
         if (_options.Version == ContentInformationVersion.V1)
         {
             int blockSize = PeerDistConstants.BlockSize;
-            int end = isFinal ? length : length - (length % blockSize);
-            for (; used < end; used += blockSize)
+            int end = isFinal ? data.Length : data.Length - (data.Length % blockSize);
+            while (used < end)
             {
-                batch.Add(used, Math.Min(blockSize, end - used));
+                // MS-PCCRC 2.1: the last block of the content is hashed over its real bytes only, so advance by the
+                // unit's own length; stepping a whole block would report more bytes used than the data holds.
+                int unit = Math.Min(blockSize, end - used);
+                batch.Add(used, unit);
+                used += unit;
             }
         }
         else
         {
-            while (used < length)
+            while (used < data.Length)
             {
-                int segment = ContentDefinedSegmenter.NextSegmentLength(buffer.AsSpan(used, length - used), isFinal);
+                int segment = ContentDefinedSegmenter.NextSegmentLength(data[used..], isFinal);
                 if (segment == 0)
                 {
                     break;
@@ -262,6 +328,17 @@ public sealed partial class ContentInformationBuilder : IDisposable
                 used += segment;
             }
         }
+
+        return used;
+    }
+
+    /// <summary>Cuts the current buffer into units, starts hashing them, and carries the undecided tail into the other buffer.</summary>
+    private void Dispatch(bool isFinal)
+    {
+        byte[] buffer = _buffers[_current];
+        int length = _filled;
+        UnitBatch batch = _batches[_current];
+        int used = Cut(buffer.AsSpan(0, length), isFinal, batch);
 
         WaitForPending();
 
@@ -280,6 +357,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
             }
             else
             {
+                // Hash this buffer on the pool while the caller fills the other one.
                 _pendingBatch = _current;
                 _pending = Task.Run(() => HashBatchParallel(buffer, batch));
             }
@@ -288,7 +366,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
         _current = next;
     }
 
-    private void HashBatchParallel(byte[] buffer, UnitBatch batch)
+    private void HashBatchParallel(ReadOnlyMemory<byte> source, UnitBatch batch)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = _parallelism };
         int workers = Math.Min(_parallelism, batch.Count);
@@ -297,15 +375,15 @@ public sealed partial class ContentInformationBuilder : IDisposable
             // Contiguous slices keep each worker streaming through its own part of the buffer.
             int from = (int)((long)batch.Count * worker / workers);
             int to = (int)((long)batch.Count * (worker + 1) / workers);
-            HashBatch(buffer, batch, from, to);
+            HashBatch(source.Span, batch, from, to);
         });
     }
 
-    private void HashBatch(byte[] buffer, UnitBatch batch, int from, int to)
+    private void HashBatch(ReadOnlySpan<byte> source, UnitBatch batch, int from, int to)
     {
         for (int i = from; i < to; i++)
         {
-            ReadOnlySpan<byte> unit = buffer.AsSpan(batch.Offsets[i], batch.Lengths[i]);
+            ReadOnlySpan<byte> unit = source.Slice(batch.Offsets[i], batch.Lengths[i]);
             Span<byte> hash = batch.Hashes.AsSpan(i * _digestLength, _digestLength);
             PeerDistKeyDerivation.ComputeHash(_algorithm, unit, hash);
             if (_v1 is null)

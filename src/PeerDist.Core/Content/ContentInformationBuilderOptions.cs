@@ -47,9 +47,11 @@ public sealed record ContentInformationBuilderOptions
             ThrowHelper.ThrowArgumentOutOfRange(nameof(MaxDegreeOfParallelism), "Use -1 for all processors or a positive count.");
         }
 
-        if (Range is { } range && (range.Start < 0 || range.Length <= 0))
+        // MS-PCCRC 2.3/2.4 offsets are unsigned 64-bit, but ours are long: an end past long.MaxValue would wrap negative
+        // and slip past the "inside the content" checks of Complete.
+        if (Range is { } range && (range.Start < 0 || range.Length <= 0 || range.Start > long.MaxValue - range.Length))
         {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(Range), "The range must start at 0 or later and hold at least one byte.");
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(Range), "The range must start at 0 or later, hold at least one byte and end at most at long.MaxValue.");
         }
     }
 }

@@ -106,7 +106,9 @@ public ref struct ContentInformationV1Reader
     public bool TrySkipTo(int listIndex, out SegmentDescriptionV1 segment)
     {
         segment = default;
-        if (listIndex < _segmentsRead)
+
+        // A failed Try* leaves the reader where it was: reject an index behind it or past the last segment up front.
+        if (listIndex < _segmentsRead || listIndex >= SegmentCount)
         {
             return false;
         }
@@ -257,12 +259,16 @@ public ref struct ContentInformationV1Reader
         }
         else
         {
-            end = (count == 1 ? start : lastOffset) + readInLast;
-            if (end > lastOffset + lastLength)
+            // MS-PCCRC 2.3 / pccrc.md §4.2: the range ends inside the last segment. Compare against the bytes available
+            // rather than end offsets: a last segment may end at 2^63 - 1, where start + dwRead would wrap.
+            long available = count == 1 ? firstLength - (long)offsetInFirst : lastLength;
+            if (readInLast > available)
             {
                 errorOffset = 10;
                 return PeerDistFormatError.InvalidReadBytesInLastSegment;
             }
+
+            end = (count == 1 ? start : lastOffset) + readInLast;
         }
 
         var range = ContentRange.FromBounds(start, end);

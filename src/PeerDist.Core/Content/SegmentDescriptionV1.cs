@@ -48,7 +48,7 @@ public readonly ref struct SegmentDescriptionV1
     public int FirstBlockIndex { get; }
 
     /// <summary><c>cBlocks</c>: how many block hashes are listed.</summary>
-    public int BlockCount => BlockHashes.Length / DigestLength;
+    public int BlockCount => DigestLength == 0 ? 0 : BlockHashes.Length / DigestLength; // 0 for default (after the last segment)
 
     /// <summary><c>BlockHashes</c>, concatenated.</summary>
     public ReadOnlySpan<byte> BlockHashes { get; }
