@@ -111,8 +111,11 @@ public abstract class ContentInformation
         ArgumentNullException.ThrowIfNull(writer);
         int length = GetEncodedLength();
         Span<byte> span = writer.GetSpan(length);
-        bool written = TryWrite(span, out int count);
-        System.Diagnostics.Debug.Assert(written && count == length, "GetEncodedLength and TryWrite disagree.");
+        if (!TryWrite(span, out _))
+        {
+            ThrowHelper.ThrowInvalidOperation("The buffer writer returned a span shorter than the length it was asked for.");
+        }
+
         writer.Advance(length);
     }
 
@@ -154,9 +157,20 @@ public abstract class ContentInformation
     /// The blocks that hold the bytes of <paramref name="range"/> (clipped to <see cref="Range"/>), in content order, each
     /// with the part of it inside the range. A client fetches whole blocks and keeps only the trimmed bytes.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range starts before 0 or ends past <see cref="long.MaxValue"/>.</exception>
     public IEnumerable<BlockLocation> GetBlocks(ContentRange range)
     {
-        ContentRange wanted = range.Intersect(Range);
+        // Checked here, not in the iterator, so a bad range fails at the call rather than at the first MoveNext.
+        if (range.Start < 0 || range.Length < 0 || range.Start > long.MaxValue - range.Length)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(range), "The range must not start before 0 or end past long.MaxValue.");
+        }
+
+        return EnumerateBlocks(range.Intersect(Range));
+    }
+
+    private IEnumerable<BlockLocation> EnumerateBlocks(ContentRange wanted)
+    {
         if (wanted.IsEmpty)
         {
             yield break;

@@ -146,7 +146,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
         var whole = new ContentRange(0, _committedBytes);
         ContentInformation info = _options.Version == ContentInformationVersion.V1
             ? new ContentInformationV1(_algorithm, 0, 0, whole, segments)
-            : new ContentInformationV2(0, 0, 0, 0, whole, segments, [segments.Length]);
+            : new ContentInformationV2(0, 0, 0, 0, whole, segments, ContentInformationV2.GroupIntoChunks(segments.Length));
 
         if (_options.Range is { } range)
         {

@@ -61,7 +61,23 @@ public sealed class ContentInformationV2 : ContentInformation
             whole ? 0 : range.Length,
             range,
             segments,
-            [segments.Length]);
+            GroupIntoChunks(segments.Length));
+    }
+
+    /// <summary>
+    /// How we group segments into chunks: one chunk, as Windows does (pccrc.md §2.2), split only where
+    /// <c>dwChunkDataLength</c> (68 bytes a segment) would not fit in 32 bits.
+    /// </summary>
+    internal static int[] GroupIntoChunks(int segmentCount)
+    {
+        const int maxPerChunk = int.MaxValue / ContentInformationV2Reader.SegmentDescriptionLength;
+        int[] chunks = new int[Math.Max(1, (segmentCount + maxPerChunk - 1) / maxPerChunk)];
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            chunks[i] = Math.Min(maxPerChunk, segmentCount - (i * maxPerChunk));
+        }
+
+        return chunks;
     }
 
     /// <summary>Materialises a validated reader. The input is copied once; segments slice that copy.</summary>

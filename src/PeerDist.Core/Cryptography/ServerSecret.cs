@@ -79,7 +79,7 @@ public sealed class ServerSecret : IDisposable
         {
             DeriveFileKey(password, fileKey);
             using Aes aes = Aes.Create();
-            aes.Key = fileKey.ToArray();
+            aes.SetKey(fileKey); // from the span: no heap copy of the key is left behind
             int written;
             try
             {
@@ -90,10 +90,6 @@ public sealed class ServerSecret : IDisposable
                 // A wrong password almost always shows up as bad padding.
                 ThrowHelper.ThrowFormat(PeerDistFormatError.InvalidKeyFile, file.Length - 16);
                 return null;
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(aes.Key);
             }
 
             Span<byte> plainSpan = plain.AsSpan(0, written);
@@ -132,10 +128,8 @@ public sealed class ServerSecret : IDisposable
             _key.CopyTo(plain, 32);
             DeriveFileKey(password, fileKey);
             using Aes aes = Aes.Create();
-            aes.Key = fileKey.ToArray();
-            byte[] file = aes.EncryptCbc(plain, stackalloc byte[16], PaddingMode.PKCS7);
-            CryptographicOperations.ZeroMemory(aes.Key);
-            return file;
+            aes.SetKey(fileKey);
+            return aes.EncryptCbc(plain, stackalloc byte[16], PaddingMode.PKCS7);
         }
         finally
         {
