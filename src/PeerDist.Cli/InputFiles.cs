@@ -6,6 +6,12 @@ internal static class InputFiles
     /// <summary>The name that stands for standard input or standard output.</summary>
     public const string StandardStream = "-";
 
+    /// <summary>
+    /// The largest file read whole (content information, key files): 1 GiB, the content information of about 2 TiB of
+    /// V1 content. Anything larger is refused rather than buffered.
+    /// </summary>
+    public const int MaxReadAllLength = 1024 * 1024 * 1024;
+
     /// <summary>Opens <paramref name="path"/> for reading; <c>-</c> gives standard input (not disposed by the caller's using).</summary>
     /// <exception cref="CliException">The file is missing or cannot be opened.</exception>
     public static Stream OpenRead(CliConsole console, string path, string what, out long length)
@@ -35,7 +41,18 @@ internal static class InputFiles
         if (path == StandardStream)
         {
             using var buffer = new MemoryStream();
-            await console.In.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            byte[] chunk = new byte[81920];
+            int read;
+            while ((read = await console.In.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxReadAllLength)
+                {
+                    throw CliException.BadInput($"{what} on standard input is larger than {MaxReadAllLength / (1024 * 1024)} MiB");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
             return buffer.ToArray();
         }
 
@@ -48,6 +65,11 @@ internal static class InputFiles
     {
         try
         {
+            if (new FileInfo(path).Length > MaxReadAllLength)
+            {
+                throw CliException.BadInput($"{what} '{path}' is larger than {MaxReadAllLength / (1024 * 1024)} MiB");
+            }
+
             return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsFileError(e))

@@ -43,6 +43,22 @@ public sealed class InspectCommandTests
     }
 
     [Test]
+    public async Task Inspect_FileLargerThanTheLimit_IsRefusedWithoutReadingIt()
+    {
+        // A sparse file: the size check must come before any read, so this costs no disk and no memory.
+        string ci = _temp.Write("huge.ci", []);
+        using (var file = new FileStream(ci, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(InputFiles.MaxReadAllLength + 1L);
+        }
+
+        CliResult result = await Cli.RunAsync("inspect", ci);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Stderr, Does.Contain("is larger than 1024 MiB"));
+    }
+
+    [Test]
     public async Task Inspect_V1Vector_ShowsHeaderFieldsAndBlockCounts()
     {
         string ci = _temp.Write("range.ci", TestVectors.Load("pccrc/v1", "spec-3-5-v1-125mb-range-100kb-to-124mb").Bytes);

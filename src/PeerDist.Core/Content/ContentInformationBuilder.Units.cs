@@ -1,3 +1,4 @@
+using System.Buffers;
 using PeerDist.Cryptography;
 
 namespace PeerDist.Content;
@@ -10,6 +11,25 @@ public sealed partial class ContentInformationBuilder
         if (_completed)
         {
             ThrowHelper.ThrowInvalidOperation("The builder has completed; create a new one for more content.");
+        }
+    }
+
+    /// <summary>
+    /// The gathering buffer <paramref name="index"/>, rented on first use: a builder fed only through
+    /// <see cref="Append(ReadOnlyMemory{byte})"/> never needs them.
+    /// </summary>
+    private byte[] GetBuffer(int index) => _buffers[index] ??= ArrayPool<byte>.Shared.Rent(BufferLength);
+
+    /// <summary>Gives the buffers back once no hashing can read them (content bytes only: nothing secret to wipe).</summary>
+    private void ReturnBuffers()
+    {
+        for (int i = 0; i < _buffers.Length; i++)
+        {
+            if (_buffers[i] is { } buffer)
+            {
+                _buffers[i] = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

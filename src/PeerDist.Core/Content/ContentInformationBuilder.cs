@@ -29,7 +29,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
     private readonly int _parallelism;
     private readonly int _minimumInPlaceLength;
     private readonly byte[] _serverKey;
-    private readonly byte[][] _buffers;
+    private readonly byte[]?[] _buffers = new byte[2][];
     private readonly UnitBatch[] _batches;
     private readonly List<ContentSegment> _segments = [];
     private readonly SegmentAccumulatorV1? _v1;
@@ -56,7 +56,6 @@ public sealed partial class ContentInformationBuilder : IDisposable
         _minimumInPlaceLength = _options.Version == ContentInformationVersion.V1 ? PeerDistConstants.BlockSize : ContentDefinedSegmenter.MaxLength;
         _serverKey = GC.AllocateUninitializedArray<byte>(_digestLength, pinned: true);
         secret.DeriveServerKey(_algorithm, _serverKey);
-        _buffers = [GC.AllocateUninitializedArray<byte>(BufferLength), GC.AllocateUninitializedArray<byte>(BufferLength)];
         _batches = [new UnitBatch(MaxUnitsPerBuffer, _digestLength), new UnitBatch(MaxUnitsPerBuffer, _digestLength)];
         if (_options.Version == ContentInformationVersion.V1)
         {
@@ -101,20 +100,23 @@ public sealed partial class ContentInformationBuilder : IDisposable
         {
             if (_filled == 0 && data.Length >= _minimumInPlaceLength)
             {
-                WaitForPending();
+                // Cut this slice while the previous one is still being hashed, then hash it in the background.
                 UnitBatch batch = _batches[_current];
                 ReadOnlyMemory<byte> slice = data[..Math.Min(data.Length, BufferLength)];
                 int used = Cut(slice.Span, isFinal: false, batch);
+                WaitForPending();
                 if (_parallelism == 1)
                 {
                     HashBatch(slice.Span, batch, 0, batch.Count);
+                    Commit(batch);
                 }
                 else
                 {
-                    HashBatchParallel(slice, batch);
+                    _pendingBatch = _current;
+                    _pending = Task.Run(() => HashBatchParallel(slice, batch));
+                    _current ^= 1;
                 }
 
-                Commit(batch);
                 _dispatchedBytes += used;
                 data = data[used..];
                 continue;
@@ -122,6 +124,9 @@ public sealed partial class ContentInformationBuilder : IDisposable
 
             data = data[CopyIntoBuffer(data.Span)..];
         }
+
+        // The caller may reuse its memory once this returns.
+        WaitForPending();
     }
 
     /// <summary>
@@ -140,6 +145,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
         Dispatch(isFinal: true);
         WaitForPending();
         _completed = true;
+        ReturnBuffers();
         _v1?.Finish(_segments);
 
         ContentSegment[] segments = [.. _segments];
@@ -178,6 +184,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
             // The failure was or will be reported by the call that started the work.
         }
 
+        ReturnBuffers();
         CryptographicOperations.ZeroMemory(_serverKey);
         _disposed = true;
     }
@@ -217,7 +224,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
                 builder.Dispatch(isFinal: false);
             }
 
-            int read = await stream.ReadAsync(builder._buffers[builder._current].AsMemory(builder._filled), cancellationToken).ConfigureAwait(false);
+            int read = await stream.ReadAsync(builder.GetBuffer(builder._current).AsMemory(builder._filled), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
@@ -286,7 +293,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
     private int CopyIntoBuffer(ReadOnlySpan<byte> data)
     {
         int count = Math.Min(data.Length, BufferLength - _filled);
-        data[..count].CopyTo(_buffers[_current].AsSpan(_filled));
+        data[..count].CopyTo(GetBuffer(_current).AsSpan(_filled));
         _filled += count;
         if (_filled == BufferLength)
         {
@@ -335,7 +342,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
     /// <summary>Cuts the current buffer into units, starts hashing them, and carries the undecided tail into the other buffer.</summary>
     private void Dispatch(bool isFinal)
     {
-        byte[] buffer = _buffers[_current];
+        byte[] buffer = GetBuffer(_current);
         int length = _filled;
         UnitBatch batch = _batches[_current];
         int used = Cut(buffer.AsSpan(0, length), isFinal, batch);
@@ -344,7 +351,7 @@ public sealed partial class ContentInformationBuilder : IDisposable
 
         // The other buffer is free now: the tail that could not be cut yet starts it.
         int next = _current ^ 1;
-        buffer.AsSpan(used, length - used).CopyTo(_buffers[next]);
+        buffer.AsSpan(used, length - used).CopyTo(GetBuffer(next));
         _dispatchedBytes += used;
         _filled = length - used;
 

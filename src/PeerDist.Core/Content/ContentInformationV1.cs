@@ -64,7 +64,8 @@ public sealed class ContentInformationV1 : ContentInformation
     /// <summary>Materialises a validated reader. The input is copied once; segments slice that copy.</summary>
     internal static ContentInformationV1 FromReader(ref ContentInformationV1Reader reader, ReadOnlySpan<byte> data)
     {
-        byte[] copy = data.ToArray();
+        byte[] copy = GC.AllocateUninitializedArray<byte>(data.Length); // every byte is overwritten next
+        data.CopyTo(copy);
         var segments = new ContentSegment[reader.SegmentCount];
         int i = 0;
         while (reader.TryReadSegment(out SegmentDescriptionV1 s))

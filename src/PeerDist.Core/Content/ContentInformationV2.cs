@@ -83,7 +83,8 @@ public sealed class ContentInformationV2 : ContentInformation
     /// <summary>Materialises a validated reader. The input is copied once; segments slice that copy.</summary>
     internal static ContentInformationV2 FromReader(ref ContentInformationV2Reader reader, ReadOnlySpan<byte> data)
     {
-        byte[] copy = data.ToArray();
+        byte[] copy = GC.AllocateUninitializedArray<byte>(data.Length); // every byte is overwritten next
+        data.CopyTo(copy);
         var segments = new ContentSegment[reader.SegmentCount];
         int[] chunkCounts = new int[reader.ChunkCount];
         int i = 0;
