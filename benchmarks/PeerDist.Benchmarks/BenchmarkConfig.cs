@@ -13,6 +13,7 @@ public sealed class BenchmarkConfig : ManualConfig
         Add(DefaultConfig.Instance);
         AddDiagnoser(MemoryDiagnoser.Default);
         AddValidator(JitOptimizationsValidator.FailOnError);
+        AddColumn(StatisticColumn.Min, StatisticColumn.Median);
         AddColumn(StatisticColumn.OperationsPerSecond);
         AddColumn(RankColumn.Arabic);
     }
