@@ -49,6 +49,17 @@ internal static class ThrowHelper
             PeerDistFormatError.TrailingData => "bytes follow the end of the structure",
             PeerDistFormatError.Overflow => "an offset or length overflows 64 bits",
             PeerDistFormatError.InvalidKeyFile => "the key file is malformed or the password is wrong",
+            PeerDistFormatError.MessageTooLarge => "the PCCRR message is larger than the configured limit (MS-PCCRR 2.2.3)",
+            PeerDistFormatError.MessageSizeMismatch => "the PCCRR message size disagrees with its fields or its framing (MS-PCCRR 2.2.3)",
+            PeerDistFormatError.UnknownMessageType => "the PCCRR message type is not defined (MS-PCCRR 2.2.3)",
+            PeerDistFormatError.UnexpectedMessageType => "the PCCRR message type is not the one expected here",
+            PeerDistFormatError.InvalidCryptoAlgorithm => "the PCCRR CryptoAlgoId is not 0 to 3 (MS-PCCRR 2.2.3)",
+            PeerDistFormatError.InvalidBlockRange => "a PCCRR block range or block index is outside blocks 0 to 511 (MS-PCCRR 2.2.1.1)",
+            PeerDistFormatError.InvalidSegmentRange => "a PCCRR segment range is empty or overflows (MS-PCCRR 2.2.1.2)",
+            PeerDistFormatError.InvalidSegmentIdLength => "a PCCRR segment identifier is not 32, 48 or 64 bytes",
+            PeerDistFormatError.NonZeroPadding => "a PCCRR padding byte is not zero (MS-PCCRR 2.2)",
+            PeerDistFormatError.InvalidExtensibleBlob => "the PCCRR extensible blob is malformed (MS-PCCRR 2.2.6)",
+            PeerDistFormatError.InvalidCiphertextLength => "the encrypted block length is not a whole number of cipher blocks covering the plaintext",
             _ => "the data is malformed",
         };
         return $"Invalid peer distribution data at byte {offset}: {what} ({error}).";

@@ -273,25 +273,13 @@ public sealed class HashCommandTests
     }
 
     /// <summary>Standard input that never ends: it yields bytes until the test has seen some read, then cancels the run.</summary>
-    private sealed class EndlessStream(CancellationTokenSource cancellation) : Stream
+    private sealed class EndlessStream(CancellationTokenSource cancellation) : ForwardOnlyStream
     {
         private long _position;
 
-        public override bool CanRead => true;
+        public override long Position => _position;
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Async only.");
+        public override int Read(Span<byte> buffer) => throw new NotSupportedException("Async only.");
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -306,15 +294,5 @@ public sealed class HashCommandTests
             _position += buffer.Length;
             return buffer.Length;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -25,27 +25,15 @@ public static class ContentPatterns
     /// <summary>A read-only, non-seekable stream of <paramref name="length"/> pattern bytes that never stores them.</summary>
     public static Stream Mod251Stream(long length) => new PatternStream(length);
 
-    private sealed class PatternStream(long length) : Stream
+    private sealed class PatternStream(long length) : ForwardOnlyStream
     {
         // One period-aligned tile makes each read a few block copies instead of a byte loop.
         private static readonly byte[] s_tile = CreateTile();
         private long _position;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => length;
 
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position => _position;
 
         public override int Read(Span<byte> buffer)
         {
@@ -62,22 +50,6 @@ public static class ContentPatterns
 
             return total;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private static byte[] CreateTile()
         {

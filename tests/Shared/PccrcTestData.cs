@@ -78,44 +78,23 @@ public static class PccrcTestData
     }
 
     /// <summary>A copy of <paramref name="source"/> with a little-endian 32-bit field replaced.</summary>
-    public static byte[] WithUInt32LittleEndian(byte[] source, int offset, uint value)
-    {
-        byte[] copy = (byte[])source.Clone();
-        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(offset), value);
-        return copy;
-    }
+    public static byte[] WithUInt32LittleEndian(byte[] source, int offset, uint value) =>
+        CopyAndChange(source, copy => BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(offset), value));
 
     /// <summary>A copy of <paramref name="source"/> with a little-endian 64-bit field replaced.</summary>
-    public static byte[] WithUInt64LittleEndian(byte[] source, int offset, ulong value)
-    {
-        byte[] copy = (byte[])source.Clone();
-        BinaryPrimitives.WriteUInt64LittleEndian(copy.AsSpan(offset), value);
-        return copy;
-    }
+    public static byte[] WithUInt64LittleEndian(byte[] source, int offset, ulong value) =>
+        CopyAndChange(source, copy => BinaryPrimitives.WriteUInt64LittleEndian(copy.AsSpan(offset), value));
 
     /// <summary>A copy of <paramref name="source"/> with a big-endian 32-bit field replaced.</summary>
-    public static byte[] WithUInt32BigEndian(byte[] source, int offset, uint value)
-    {
-        byte[] copy = (byte[])source.Clone();
-        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(offset), value);
-        return copy;
-    }
+    public static byte[] WithUInt32BigEndian(byte[] source, int offset, uint value) =>
+        CopyAndChange(source, copy => BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(offset), value));
 
     /// <summary>A copy of <paramref name="source"/> with a big-endian 64-bit field replaced.</summary>
-    public static byte[] WithUInt64BigEndian(byte[] source, int offset, ulong value)
-    {
-        byte[] copy = (byte[])source.Clone();
-        BinaryPrimitives.WriteUInt64BigEndian(copy.AsSpan(offset), value);
-        return copy;
-    }
+    public static byte[] WithUInt64BigEndian(byte[] source, int offset, ulong value) =>
+        CopyAndChange(source, copy => BinaryPrimitives.WriteUInt64BigEndian(copy.AsSpan(offset), value));
 
     /// <summary>A copy of <paramref name="source"/> with one byte replaced.</summary>
-    public static byte[] WithByte(byte[] source, int offset, byte value)
-    {
-        byte[] copy = (byte[])source.Clone();
-        copy[offset] = value;
-        return copy;
-    }
+    public static byte[] WithByte(byte[] source, int offset, byte value) => CopyAndChange(source, copy => copy[offset] = value);
 
     /// <summary>A copy of <paramref name="source"/> without the <paramref name="count"/> bytes at <paramref name="offset"/>.</summary>
     public static byte[] Without(byte[] source, int offset, int count) => [.. source.AsSpan(0, offset), .. source.AsSpan(offset + count)];
@@ -268,6 +247,13 @@ public static class PccrcTestData
 
     /// <summary>Hand-built inputs that are valid, on the edges of the rules (parsed, round-tripped and fuzzed from).</summary>
     public static IReadOnlyList<PccrcEdgeCase> ValidEdgeCases { get; } = CreateEdgeCases();
+
+    private static byte[] CopyAndChange(byte[] source, Action<byte[]> change)
+    {
+        byte[] copy = (byte[])source.Clone();
+        change(copy);
+        return copy;
+    }
 
     private static void AddFiller(List<byte> output, int count, int seed)
     {

@@ -290,7 +290,7 @@ public sealed class ContentInformationVerifierTests
     }
 
     private static Task<ContentVerificationResult> VerifyAsync(ContentInformation info, byte[] content, bool seekable) =>
-        ContentInformationVerifier.VerifyAsync(info, seekable ? new MemoryStream(content) : new ForwardOnlyStream(content));
+        ContentInformationVerifier.VerifyAsync(info, seekable ? new MemoryStream(content) : new PipeLikeStream(content));
 
     /// <summary>Calls back on the reporting thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
     private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
@@ -298,36 +298,12 @@ public sealed class ContentInformationVerifierTests
         public void Report(long value) => report(value);
     }
 
-    /// <summary>A stream that can only be read forward, like a pipe or a socket.</summary>
-    private sealed class ForwardOnlyStream(byte[] content) : Stream
+    /// <summary>A stream that can only be read forward, like a pipe or a socket, and returns at most 50 000 bytes a read.</summary>
+    private sealed class PipeLikeStream(byte[] content) : ForwardOnlyStream
     {
         private readonly MemoryStream _inner = new(content);
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 50_000));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer[..Math.Min(buffer.Length, 50_000)]);
 
         protected override void Dispose(bool disposing)
         {

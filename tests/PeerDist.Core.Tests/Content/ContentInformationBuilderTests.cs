@@ -804,43 +804,13 @@ public class ContentInformationBuilderTests
     }
 
     /// <summary>Returns at most the next size of a cycle per read, to exercise short reads.</summary>
-    internal sealed class ShortReadStream(Stream inner, int[] sizes) : Stream
+    internal sealed class ShortReadStream(Stream inner, int[] sizes) : ForwardOnlyStream
     {
         private int _next;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position => inner.Position;
 
         public override int Read(Span<byte> buffer) => inner.Read(buffer[..Math.Min(buffer.Length, sizes[_next++ % sizes.Length])]);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -854,27 +824,13 @@ public class ContentInformationBuilderTests
     }
 
     /// <summary>Cancels a token once enough bytes were read, and counts the reads that come after.</summary>
-    private sealed class CancellingStream(Stream inner, long cancelAfterBytes, CancellationTokenSource cancellation) : Stream
+    private sealed class CancellingStream(Stream inner, long cancelAfterBytes, CancellationTokenSource cancellation) : ForwardOnlyStream
     {
         private long _position;
 
         public int ReadsAfterCancel { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position => _position;
 
         public override int Read(Span<byte> buffer)
         {
@@ -892,22 +848,6 @@ public class ContentInformationBuilderTests
 
             return read;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

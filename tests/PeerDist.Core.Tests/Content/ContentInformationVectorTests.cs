@@ -60,13 +60,7 @@ public class ContentInformationVectorTests
     [TestCaseSource(typeof(PccrcTestData), nameof(PccrcTestData.InvalidVectors))]
     public void Parse_InvalidVector_ThrowsFormatExceptionWithJsonReasonAndOffset(TestVectors.Vector vector)
     {
-        var exception = Assert.Throws<PeerDistFormatException>(() => ContentInformation.Parse(vector.Bytes));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(exception.Error, Is.EqualTo(PccrcTestData.Reason(vector)));
-            Assert.That(exception.Offset, Is.EqualTo(PccrcTestData.Offset(vector)));
-        }
+        FormatAssert.Throws(() => ContentInformation.Parse(vector.Bytes), PccrcTestData.Reason(vector), PccrcTestData.Offset(vector));
     }
 
     [TestCaseSource(typeof(PccrcTestData), nameof(PccrcTestData.InvalidVectors))]

@@ -1,0 +1,44 @@
+namespace PeerDist.Tests.Shared;
+
+/// <summary>
+/// A read-only, non-seekable stream, like a pipe or a socket: subclasses implement <see cref="Read(Span{byte})"/>, and
+/// override <see cref="Length"/>, <see cref="Position"/> (getter) or <see cref="Stream.Dispose(bool)"/> where they have
+/// a length, a position or an inner stream to dispose. By default <see cref="Length"/> and <see cref="Position"/> throw.
+/// </summary>
+/// <remarks>The asynchronous reads complete synchronously through <see cref="Read(Span{byte})"/>.</remarks>
+public abstract class ForwardOnlyStream : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public abstract override int Read(Span<byte> buffer);
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
