@@ -215,13 +215,19 @@ public sealed class ContentCacheTests(CacheKind kind)
     {
         ContentCache cache = CreateCache();
         ContentSegment segment = s_v2.Segments[0];
-        var record = new EncryptedBlock(1, new byte[16], new byte[segment.Length + 5]);
+        byte[] iv = [.. Enumerable.Range(1, 16).Select(i => (byte)i)];
+        byte[] ciphertext = [.. Enumerable.Range(0, segment.Length + 5).Select(i => (byte)(i * 7))];
+        var record = new EncryptedBlock(1, iv, ciphertext);
 
         Assert.That(await cache.PutEncryptedBlockAsync(segment.SegmentId, 0, record), Is.EqualTo(BlockPutResult.UnknownSegment));
         cache.RegisterSegment(segment);
         Assert.That(await cache.PutEncryptedBlockAsync(segment.SegmentId, 1, record), Is.EqualTo(BlockPutResult.BlockIndexOutOfRange));
         Assert.That(await cache.PutEncryptedBlockAsync(segment.SegmentId, 0, record), Is.EqualTo(BlockPutResult.Stored));
-        Assert.That(await cache.ReadEncryptedBlockAsync(segment.SegmentId, 0), Is.Not.Null);
+        EncryptedBlock? stored = await cache.ReadEncryptedBlockAsync(segment.SegmentId, 0);
+        Assert.That(stored, Is.Not.Null);
+        Assert.That(stored!.CryptoAlgorithmId, Is.EqualTo(record.CryptoAlgorithmId));
+        Assert.That(stored.InitializationVector.ToArray(), Is.EqualTo(record.InitializationVector.ToArray()));
+        Assert.That(stored.Ciphertext.ToArray(), Is.EqualTo(record.Ciphertext.ToArray()));
     }
 
     [Test]
