@@ -12,13 +12,13 @@ public readonly struct PccrrBlockListResponse
     /// <exception cref="ArgumentException">The segment identifier is not 32, 48 or 64 bytes, a range is invalid, or the next index is above 511.</exception>
     public PccrrBlockListResponse(
         ReadOnlyMemory<byte> segmentId,
-        ReadOnlyMemory<PccrrBlockRange> blockRanges,
+        PccrrBlockRangeList blockRanges,
         uint nextBlockIndex,
         PccrrCryptoAlgorithm cryptoAlgorithm = PccrrCryptoAlgorithm.None,
         PccrrVersion? version = null)
     {
         PccrrFieldWriter.ValidateSegmentId(segmentId.Span, nameof(segmentId));
-        PccrrMessageValidation.ValidateBlockRanges(blockRanges.Span, nameof(blockRanges));
+        PccrrMessageValidation.ValidateBlockRanges(blockRanges, nameof(blockRanges));
         PccrrMessageValidation.ValidateBlockIndex(nextBlockIndex, nameof(nextBlockIndex));
         SegmentId = segmentId;
         BlockRanges = blockRanges;
@@ -37,7 +37,7 @@ public readonly struct PccrrBlockListResponse
     public ReadOnlyMemory<byte> SegmentId { get; }
 
     /// <summary><c>BlockRanges</c> (count from <c>BlockRangeCount</c>).</summary>
-    public ReadOnlyMemory<PccrrBlockRange> BlockRanges { get; }
+    public PccrrBlockRangeList BlockRanges { get; }
 
     /// <summary><c>NextBlockIndex</c>: the first available block after the requested ones, 0 when none.</summary>
     public uint NextBlockIndex { get; }
@@ -75,7 +75,7 @@ public readonly struct PccrrBlockListResponse
         var writer = new PccrrFieldWriter(destination[PccrrTransportResponseHeader.Size..]);
         writer.WriteHeader(Version, PccrrMessageType.BlockList, size, CryptoAlgorithm);
         writer.WriteSegmentId(SegmentId.Span); // MS-PCCRR 2.2.5.2: SizeOfSegmentId, SegmentId, ZeroPad
-        writer.WriteBlockRanges(BlockRanges.Span); // BlockRangeCount, BlockRanges
+        writer.WriteBlockRanges(BlockRanges); // BlockRangeCount, BlockRanges
         writer.WriteUInt32(NextBlockIndex); // NextBlockIndex
         writer.AssertComplete(size);
         bytesWritten = PccrrTransportResponseHeader.Size + size;
@@ -94,7 +94,7 @@ public readonly struct PccrrBlockListResponse
     {
         value = default;
         if (!reader.TryReadSegmentId(out ReadOnlyMemory<byte> segmentId) ||
-            !reader.TryReadBlockRanges(out PccrrBlockRange[] ranges) ||
+            !reader.TryReadBlockRanges(out PccrrBlockRangeList ranges) ||
             !reader.TryReadBlockIndex(out uint next))
         {
             return false;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace PeerDist.Retrieval;
 
@@ -132,10 +133,13 @@ internal ref struct PccrrFieldReader
         return TryReadMemory(size, out segmentId) && TrySkipPadding();
     }
 
-    /// <summary>A count DWORD then that many BLOCK_RANGEs (MS-PCCRR 2.2.1.1), the count checked before allocating.</summary>
-    public bool TryReadBlockRanges(out PccrrBlockRange[] ranges)
+    /// <summary>
+    /// A count DWORD then that many BLOCK_RANGEs (MS-PCCRR 2.2.1.1), the count checked against the bytes left and every
+    /// range validated; the result is a view over the encoded ranges (no copy when the input is one segment).
+    /// </summary>
+    public bool TryReadBlockRanges(out PccrrBlockRangeList ranges)
     {
-        ranges = [];
+        ranges = default;
         if (!TryReadUInt32(out uint count))
         {
             return false;
@@ -146,22 +150,26 @@ internal ref struct PccrrFieldReader
             return Fail(PeerDistFormatError.MessageSizeMismatch, Offset);
         }
 
-        PccrrBlockRange[] result = count == 0 ? [] : new PccrrBlockRange[count];
-        for (int i = 0; i < result.Length; i++)
+        long start = Offset;
+        Span<byte> entry = stackalloc byte[PccrrBlockRange.Size];
+        SequenceReader<byte> probe = _reader;
+        for (long i = 0; i < count; i++)
         {
-            long at = Offset;
-            _ = TryReadUInt32(out uint index);
-            _ = TryReadUInt32(out uint blocks);
-            var range = new PccrrBlockRange(index, blocks);
+            _ = probe.TryCopyTo(entry);
+            probe.Advance(PccrrBlockRange.Size);
+            var range = new PccrrBlockRange(BinaryPrimitives.ReadUInt32BigEndian(entry), BinaryPrimitives.ReadUInt32BigEndian(entry[4..]));
             if (!range.IsValid)
             {
-                return Fail(PeerDistFormatError.InvalidBlockRange, at);
+                return Fail(PeerDistFormatError.InvalidBlockRange, start + (i * PccrrBlockRange.Size));
             }
-
-            result[i] = range;
         }
 
-        ranges = result;
+        if (!TryReadMemory(count * PccrrBlockRange.Size, out ReadOnlyMemory<byte> encoded))
+        {
+            return false;
+        }
+
+        ranges = PccrrBlockRangeList.FromEncoded(encoded);
         return true;
     }
 

@@ -81,7 +81,7 @@ internal ref struct PccrrFieldWriter
         WritePadding(); // ZeroPad
     }
 
-    public void WriteBlockRanges(ReadOnlySpan<PccrrBlockRange> ranges)
+    public void WriteBlockRanges(PccrrBlockRangeList ranges)
     {
         WriteUInt32((uint)ranges.Length);
         foreach (PccrrBlockRange range in ranges)

@@ -15,12 +15,12 @@ public readonly struct PccrrGetBlockListRequest
     /// <exception cref="ArgumentException">The segment identifier is not 32, 48 or 64 bytes, or a range is invalid.</exception>
     public PccrrGetBlockListRequest(
         ReadOnlyMemory<byte> segmentId,
-        ReadOnlyMemory<PccrrBlockRange> blockRanges,
+        PccrrBlockRangeList blockRanges,
         PccrrCryptoAlgorithm cryptoAlgorithm = PccrrCryptoAlgorithm.Aes128,
         PccrrVersion? version = null)
     {
         PccrrFieldWriter.ValidateSegmentId(segmentId.Span, nameof(segmentId));
-        PccrrMessageValidation.ValidateBlockRanges(blockRanges.Span, nameof(blockRanges));
+        PccrrMessageValidation.ValidateBlockRanges(blockRanges, nameof(blockRanges));
         SegmentId = segmentId;
         BlockRanges = blockRanges;
         CryptoAlgorithm = cryptoAlgorithm;
@@ -37,7 +37,7 @@ public readonly struct PccrrGetBlockListRequest
     public ReadOnlyMemory<byte> SegmentId { get; }
 
     /// <summary><c>NeededBlockRanges</c> (count from <c>NeededBlocksRangeCount</c>).</summary>
-    public ReadOnlyMemory<PccrrBlockRange> BlockRanges { get; }
+    public PccrrBlockRangeList BlockRanges { get; }
 
     /// <summary>Decodes one complete message; the input must hold exactly that message.</summary>
     /// <exception cref="PeerDistFormatException">The bytes are not a valid <c>MSG_GETBLKLIST</c>.</exception>
@@ -72,7 +72,7 @@ public readonly struct PccrrGetBlockListRequest
         var writer = new PccrrFieldWriter(destination);
         writer.WriteHeader(Version, PccrrMessageType.GetBlockList, length, CryptoAlgorithm);
         writer.WriteSegmentId(SegmentId.Span); // MS-PCCRR 2.2.4.2: SizeOfSegmentID, SegmentID, ZeroPad
-        writer.WriteBlockRanges(BlockRanges.Span); // NeededBlocksRangeCount, NeededBlockRanges
+        writer.WriteBlockRanges(BlockRanges); // NeededBlocksRangeCount, NeededBlockRanges
         writer.AssertComplete(length);
         bytesWritten = length;
         return true;
@@ -90,7 +90,7 @@ public readonly struct PccrrGetBlockListRequest
     internal static bool TryReadBody(ref PccrrFieldReader reader, in PccrrMessageHeader header, out PccrrGetBlockListRequest value)
     {
         value = default;
-        if (!reader.TryReadSegmentId(out ReadOnlyMemory<byte> segmentId) || !reader.TryReadBlockRanges(out PccrrBlockRange[] ranges))
+        if (!reader.TryReadSegmentId(out ReadOnlyMemory<byte> segmentId) || !reader.TryReadBlockRanges(out PccrrBlockRangeList ranges))
         {
             return false;
         }

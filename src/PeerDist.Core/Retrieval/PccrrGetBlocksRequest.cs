@@ -16,13 +16,13 @@ public readonly struct PccrrGetBlocksRequest
     /// <exception cref="ArgumentException">The segment identifier is not 32, 48 or 64 bytes, or a range is invalid.</exception>
     public PccrrGetBlocksRequest(
         ReadOnlyMemory<byte> segmentId,
-        ReadOnlyMemory<PccrrBlockRange> blockRanges,
+        PccrrBlockRangeList blockRanges,
         ReadOnlyMemory<byte> dataForVrfBlock = default,
         PccrrCryptoAlgorithm cryptoAlgorithm = PccrrCryptoAlgorithm.Aes128,
         PccrrVersion? version = null)
     {
         PccrrFieldWriter.ValidateSegmentId(segmentId.Span, nameof(segmentId));
-        PccrrMessageValidation.ValidateBlockRanges(blockRanges.Span, nameof(blockRanges));
+        PccrrMessageValidation.ValidateBlockRanges(blockRanges, nameof(blockRanges));
         SegmentId = segmentId;
         BlockRanges = blockRanges;
         DataForVrfBlock = dataForVrfBlock;
@@ -40,7 +40,7 @@ public readonly struct PccrrGetBlocksRequest
     public ReadOnlyMemory<byte> SegmentId { get; }
 
     /// <summary><c>ReqBlockRanges</c> (count from <c>ReqBlockRangeCount</c>).</summary>
-    public ReadOnlyMemory<PccrrBlockRange> BlockRanges { get; }
+    public PccrrBlockRangeList BlockRanges { get; }
 
     /// <summary><c>DataForVrfBlock</c> (count from <c>SizeOfDataForVrfBlock</c>). When read, a slice of the input.</summary>
     public ReadOnlyMemory<byte> DataForVrfBlock { get; }
@@ -78,7 +78,7 @@ public readonly struct PccrrGetBlocksRequest
         var writer = new PccrrFieldWriter(destination);
         writer.WriteHeader(Version, PccrrMessageType.GetBlocks, length, CryptoAlgorithm);
         writer.WriteSegmentId(SegmentId.Span); // MS-PCCRR 2.2.4.3: SizeOfSegmentID, SegmentID, ZeroPad
-        writer.WriteBlockRanges(BlockRanges.Span); // ReqBlockRangeCount, ReqBlockRanges
+        writer.WriteBlockRanges(BlockRanges); // ReqBlockRangeCount, ReqBlockRanges
         writer.WriteUInt32((uint)DataForVrfBlock.Length); // SizeOfDataForVrfBlock
         writer.WriteBytes(DataForVrfBlock.Span); // DataForVrfBlock (last field: no padding)
         writer.AssertComplete(length);
@@ -98,7 +98,7 @@ public readonly struct PccrrGetBlocksRequest
     {
         value = default;
         if (!reader.TryReadSegmentId(out ReadOnlyMemory<byte> segmentId) ||
-            !reader.TryReadBlockRanges(out PccrrBlockRange[] ranges) ||
+            !reader.TryReadBlockRanges(out PccrrBlockRangeList ranges) ||
             !reader.TryReadSizedMemory(out ReadOnlyMemory<byte> vrf))
         {
             return false;

@@ -3,7 +3,7 @@ namespace PeerDist.Retrieval;
 /// <summary>Argument checks shared by the message constructors (caller misuse, not bad wire data).</summary>
 internal static class PccrrMessageValidation
 {
-    public static void ValidateBlockRanges(ReadOnlySpan<PccrrBlockRange> ranges, string paramName)
+    public static void ValidateBlockRanges(PccrrBlockRangeList ranges, string paramName)
     {
         foreach (PccrrBlockRange range in ranges)
         {

@@ -182,6 +182,45 @@ public abstract class ContentCache : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// The first block at or after <paramref name="startIndex"/> held as plaintext or as an encrypted record; -1 when
+    /// there is none or the segment is unknown. One bitmap scan, for MS-PCCRR <c>NextBlockIndex</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The identifier is not 32, 48 or 64 bytes.</exception>
+    public int FindHeldBlock(ReadOnlySpan<byte> segmentId, int startIndex)
+    {
+        SegmentEntry? entry = Find(segmentId, touch: false);
+        if (entry is null || startIndex < 0)
+        {
+            return -1;
+        }
+
+        lock (_sync)
+        {
+            return entry.Removed ? -1 : entry.FindAnyHeld(startIndex);
+        }
+    }
+
+    /// <summary>
+    /// How long ago the segment was first cached (MS-PCCRR 2.2.6 segment age); false when the segment is unknown. After a
+    /// restart of a file cache the registration time is the segment directory's creation time as the file system
+    /// reports it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The identifier is not 32, 48 or 64 bytes.</exception>
+    public bool TryGetSegmentAge(ReadOnlySpan<byte> segmentId, out TimeSpan age)
+    {
+        SegmentEntry? entry = Find(segmentId, touch: false);
+        if (entry is null || entry.Removed)
+        {
+            age = default;
+            return false;
+        }
+
+        TimeSpan elapsed = Now - entry.Registered;
+        age = elapsed < TimeSpan.Zero ? TimeSpan.Zero : elapsed;
+        return true;
+    }
+
+    /// <summary>
     /// The held blocks of a segment (as plaintext or encrypted records) as sorted, non-overlapping runs (what an MS-PCCRR
     /// <c>MSG_BLKLIST</c> lists); empty when the segment is unknown or holds nothing.
     /// </summary>

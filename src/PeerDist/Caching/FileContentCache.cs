@@ -434,6 +434,19 @@ public sealed class FileContentCache : ContentCache
         CompleteLoad();
     }
 
+    private static DateTimeOffset GetRegistrationTime(string directory, DateTimeOffset lastAccess)
+    {
+        try
+        {
+            var created = new DateTimeOffset(Directory.GetCreationTimeUtc(directory), TimeSpan.Zero);
+            return created < lastAccess ? created : lastAccess;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return lastAccess;
+        }
+    }
+
     private static SegmentEntry? LoadSegment(string directory, byte[] segmentId, ref int damaged)
     {
         string metaPath = Path.Combine(directory, MetadataFileName);
@@ -460,7 +473,7 @@ public sealed class FileContentCache : ContentCache
             return null;
         }
 
-        var entry = new SegmentEntry(metadata, lastAccess) { DirectoryPath = directory };
+        var entry = new SegmentEntry(metadata, lastAccess) { DirectoryPath = directory, Registered = GetRegistrationTime(directory, lastAccess) };
         foreach (string file in Directory.EnumerateFiles(directory))
         {
             string name = Path.GetFileName(file);

@@ -18,6 +18,7 @@ internal sealed class SegmentEntry
         _encrypted = new ulong[_held.Length];
         LastAccess = lastAccess;
         PersistedAccess = lastAccess;
+        Registered = lastAccess;
         Node = new LinkedListNode<SegmentEntry>(this);
     }
 
@@ -29,6 +30,9 @@ internal sealed class SegmentEntry
     public LinkedListNode<SegmentEntry> Node { get; }
 
     public DateTimeOffset LastAccess { get; set; }
+
+    /// <summary>When the segment was first cached (the MS-PCCRR segment age counts from here).</summary>
+    public DateTimeOffset Registered { get; set; }
 
     /// <summary>The last-access time last written to storage (the file cache throttles those writes).</summary>
     public DateTimeOffset PersistedAccess { get; set; }
@@ -94,6 +98,28 @@ internal sealed class SegmentEntry
         _held[blockIndex >> 6] &= ~(1UL << (blockIndex & 63));
         HeldCount--;
         HeldBytes -= length;
+    }
+
+    /// <summary>The first block at or after <paramref name="startIndex"/> held in either form; -1 when none.</summary>
+    public int FindAnyHeld(int startIndex)
+    {
+        int count = Metadata.BlockCount;
+        for (int word = Math.Max(startIndex, 0) >> 6; word < _held.Length; word++)
+        {
+            ulong bits = _held[word] | _encrypted[word];
+            if (word == startIndex >> 6)
+            {
+                bits &= ulong.MaxValue << (startIndex & 63);
+            }
+
+            if (bits != 0)
+            {
+                int index = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                return index < count ? index : -1;
+            }
+        }
+
+        return -1;
     }
 
     public List<BlockIndexRange> GetHeldRanges()

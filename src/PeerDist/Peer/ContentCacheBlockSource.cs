@@ -24,8 +24,7 @@ namespace PeerDist.Peer;
 /// read and counted as a hit once.
 /// </para>
 /// <para>
-/// The segment age of <c>MSG_SEGLIST</c> is not reported: <see cref="ContentCache"/> does not expose when a segment was
-/// cached.
+/// The segment age of <c>MSG_SEGLIST</c> is the time since the cache first registered the segment.
 /// </para>
 /// </remarks>
 public sealed class ContentCacheBlockSource : IBlockSource
@@ -142,9 +141,22 @@ public sealed class ContentCacheBlockSource : IBlockSource
     /// <inheritdoc/>
     public bool TryGetSegmentAge(ReadOnlySpan<byte> segmentId, out TimeSpan age)
     {
-        // ContentCache does not expose when a segment was cached; MSG_SEGLIST then carries no age for it.
         age = default;
-        return false;
+        return IsValidId(segmentId) && _cache.TryGetSegmentAge(segmentId, out age);
+    }
+
+    /// <inheritdoc/>
+    public bool TryFindHeldBlock(ReadOnlySpan<byte> segmentId, uint startIndex, out uint blockIndex)
+    {
+        blockIndex = 0;
+        if (!IsValidId(segmentId) || startIndex >= PeerDistConstants.MaxBlocksPerSegment)
+        {
+            return false;
+        }
+
+        int found = _cache.FindHeldBlock(segmentId, (int)startIndex);
+        blockIndex = found < 0 ? 0 : (uint)found;
+        return found >= 0;
     }
 
     private static bool IsValidId(ReadOnlySpan<byte> segmentId) => SegmentMetadata.IsValidSegmentIdLength(segmentId.Length);

@@ -81,7 +81,7 @@ public class PccrrRejectionTests
         bytes = PccrcTestData.WithUInt32BigEndian(bytes, 56, index);
         bytes = PccrcTestData.WithUInt32BigEndian(bytes, 60, count);
 
-        Assert.That(PccrrTestData.Decode(bytes, response: false).GetBlocks.BlockRanges.Span[0], Is.EqualTo(new PccrrBlockRange(index, count)));
+        Assert.That(PccrrTestData.Decode(bytes, response: false).GetBlocks.BlockRanges[0], Is.EqualTo(new PccrrBlockRange(index, count)));
     }
 
     [Test]

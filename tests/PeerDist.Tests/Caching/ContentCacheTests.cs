@@ -259,6 +259,54 @@ public sealed class ContentCacheTests(CacheKind kind)
         Assert.That(ranges, Is.EqualTo(new[] { new BlockIndexRange(0, 3), new BlockIndexRange(5, 1), new BlockIndexRange(7, 3) }));
     }
 
+    [TestCase(0, 0)]
+    [TestCase(1, 1)]
+    [TestCase(3, 5)]
+    [TestCase(6, 7)]
+    [TestCase(9, 9)]
+    [TestCase(10, -1)]
+    [TestCase(511, -1)]
+    public void FindHeldBlock_SparseBlocksIncludingEncryptedRecord_ReturnsFirstAtOrAfterStart(int start, int expected)
+    {
+        ContentCache cache = CreateCache();
+        ContentSegment segment = s_v1.Segments[0];
+        cache.RegisterSegment(segment);
+        foreach (int i in new[] { 0, 1, 5, 9 })
+        {
+            cache.PutBlock(segment.SegmentId.Span, i, s_v1.Block(segment, i).Span);
+        }
+
+        // Block 7 held only as an encrypted record (a hosted cache's form) counts as held too.
+        byte[] ciphertext = new byte[PeerDistConstants.BlockSize + 16];
+        Assert.That(cache.PutEncryptedBlock(segment.SegmentId.Span, 7, new EncryptedBlock(1, new byte[16], ciphertext)), Is.EqualTo(BlockPutResult.Stored));
+
+        Assert.That(cache.FindHeldBlock(segment.SegmentId.Span, start), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void FindHeldBlock_UnknownSegment_ReturnsMinusOne()
+    {
+        ContentCache cache = CreateCache();
+
+        Assert.That(cache.FindHeldBlock(new byte[32], 0), Is.EqualTo(-1));
+    }
+
+    [Test]
+    public void TryGetSegmentAge_AfterTimePasses_CountsFromRegistrationNotFromLastAccess()
+    {
+        ContentCache cache = CreateCache();
+        ContentSegment segment = s_v1.Segments[0];
+        Assert.That(cache.TryGetSegmentAge(segment.SegmentId.Span, out _), Is.False);
+        cache.RegisterSegment(segment);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        cache.PutBlock(segment.SegmentId.Span, 0, s_v1.Block(segment, 0).Span);
+        Assert.That(cache.ReadBlock(segment.SegmentId.Span, 0, new byte[PeerDistConstants.BlockSize]).IsSuccess, Is.True);
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.That(cache.TryGetSegmentAge(segment.SegmentId.Span, out TimeSpan age), Is.True);
+        Assert.That(age, Is.EqualTo(TimeSpan.FromMinutes(7)));
+    }
+
     [Test]
     public void GetHeldBlockRanges_UnknownSegment_ReturnsEmpty()
     {

@@ -67,6 +67,50 @@ public sealed class ContentCacheBlockSourceTests
         });
     }
 
+    [Test]
+    public void TryFindHeldBlock_SparseCache_AgreesWithBlockByBlockScan()
+    {
+        (ContentSegment segment, byte[] content) = CreateSegment();
+        using var cache = new MemoryContentCache();
+        cache.RegisterSegment(segment);
+        foreach (int i in new[] { 2, 4 })
+        {
+            ContentRange range = segment.GetBlockRange(i);
+            cache.PutBlock(segment.SegmentId.Span, i, content.AsSpan((int)range.Start, (int)range.Length));
+        }
+
+        IBlockSource source = new ContentCacheBlockSource(cache);
+        for (uint start = 0; start < 8; start++)
+        {
+            // The oracle: the first index at or after start for which ContainsBlock says held.
+            uint? expected = null;
+            for (uint i = start; i < PeerDistConstants.MaxBlocksPerSegment && expected is null; i++)
+            {
+                expected = source.ContainsBlock(segment.SegmentId.Span, i) ? i : null;
+            }
+
+            bool found = source.TryFindHeldBlock(segment.SegmentId.Span, start, out uint index);
+            Assert.That(found ? index : (uint?)null, Is.EqualTo(expected), $"start {start}");
+        }
+
+        Assert.That(source.TryFindHeldBlock(segment.SegmentId.Span, 0, out uint first) && first == 2, Is.True);
+    }
+
+    [Test]
+    public void TryGetSegmentAge_RegisteredSegment_ReportsTimeSinceRegistration()
+    {
+        (ContentSegment segment, _) = CreateSegment();
+        var time = new PeerDist.Tests.Caching.FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+        using var cache = new MemoryContentCache(new ContentCacheOptions { TimeProvider = time });
+        var source = new ContentCacheBlockSource(cache);
+        Assert.That(source.TryGetSegmentAge(segment.SegmentId.Span, out _), Is.False);
+        cache.RegisterSegment(segment);
+        time.Advance(TimeSpan.FromSeconds(90));
+
+        Assert.That(source.TryGetSegmentAge(segment.SegmentId.Span, out TimeSpan age), Is.True);
+        Assert.That(age, Is.EqualTo(TimeSpan.FromSeconds(90)));
+    }
+
     private static (ContentSegment Segment, byte[] Content) CreateSegment()
     {
         byte[] content = PseudoRandomContent.Create(7, (6 * PeerDistConstants.BlockSize) + 999);

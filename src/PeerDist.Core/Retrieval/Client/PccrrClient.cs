@@ -331,13 +331,13 @@ public sealed partial class PccrrClient
             }
 
             PccrrBlockListResponse list = message.BlockList;
-            if (!list.SegmentId.Span.SequenceEqual(segment.SegmentId.Span) || !AllInside(list.BlockRanges.Span, ranges.Span))
+            if (!list.SegmentId.Span.SequenceEqual(segment.SegmentId.Span) || !AllInside(list.BlockRanges, ranges.Span))
             {
                 return new PccrrBlockListResult(BlockOutcome.BadData, ReadOnlyMemory<PccrrBlockRange>.Empty, 0);
             }
 
             // The decoder materialises the ranges into their own array, so they outlive the response buffer.
-            return new PccrrBlockListResult(BlockOutcome.Delivered, list.BlockRanges, list.NextBlockIndex);
+            return new PccrrBlockListResult(BlockOutcome.Delivered, list.BlockRanges.ToArray(), list.NextBlockIndex);
         }
     }
 
@@ -398,7 +398,7 @@ public sealed partial class PccrrClient
         }
     }
 
-    private static bool AllInside(ReadOnlySpan<PccrrBlockRange> returned, ReadOnlySpan<PccrrBlockRange> requested)
+    private static bool AllInside(PccrrBlockRangeList returned, ReadOnlySpan<PccrrBlockRange> requested)
     {
         foreach (PccrrBlockRange r in returned)
         {

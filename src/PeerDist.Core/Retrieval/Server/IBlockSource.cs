@@ -48,4 +48,24 @@ public interface IBlockSource
 
     /// <summary>How long ago the segment was cached, for the <c>MSG_SEGLIST</c> segment-age blob; false when unknown.</summary>
     bool TryGetSegmentAge(ReadOnlySpan<byte> segmentId, out TimeSpan age);
+
+    /// <summary>
+    /// The first held block at or after <paramref name="startIndex"/> (for <c>NextBlockIndex</c>, MS-PCCRR 2.2.5.2 and
+    /// 2.2.5.3); false when none. The default asks <see cref="ContainsBlock"/> block by block; a source with a bitmap of
+    /// held blocks should answer in one scan.
+    /// </summary>
+    bool TryFindHeldBlock(ReadOnlySpan<byte> segmentId, uint startIndex, out uint blockIndex)
+    {
+        for (uint i = startIndex; i < PeerDistConstants.MaxBlocksPerSegment; i++)
+        {
+            if (ContainsBlock(segmentId, i))
+            {
+                blockIndex = i;
+                return true;
+            }
+        }
+
+        blockIndex = 0;
+        return false;
+    }
 }

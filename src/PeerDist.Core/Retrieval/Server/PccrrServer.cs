@@ -219,10 +219,10 @@ public sealed class PccrrServer
     private PccrrServerResult HandleGetBlockList(in PccrrGetBlockListRequest request, bool busy, IBufferWriter<byte> response)
     {
         const PccrrMessageType Type = PccrrMessageType.GetBlockList;
-        ReadOnlySpan<PccrrBlockRange> requested = request.BlockRanges.Span;
+        PccrrBlockRangeList requested = request.BlockRanges;
         if (busy || requested.IsEmpty)
         {
-            new PccrrBlockListResponse(request.SegmentId, ReadOnlyMemory<PccrrBlockRange>.Empty, 0).Write(response);
+            new PccrrBlockListResponse(request.SegmentId, PccrrBlockRangeList.Empty, 0).Write(response);
             return Respond(busy ? PccrrServerReason.Busy : PccrrServerReason.BlockListSent, Type);
         }
 
@@ -277,7 +277,7 @@ public sealed class PccrrServer
     private PccrrServerResult HandleGetBlocks(in PccrrGetBlocksRequest request, bool busy, IBufferWriter<byte> response)
     {
         const PccrrMessageType Type = PccrrMessageType.GetBlocks;
-        ReadOnlySpan<PccrrBlockRange> requested = request.BlockRanges.Span;
+        PccrrBlockRangeList requested = request.BlockRanges;
         if (requested.IsEmpty)
         {
             WriteMissingBlock(response, request.SegmentId, 0, 0);
@@ -406,18 +406,8 @@ public sealed class PccrrServer
         new PccrrBlockResponse(segmentId, index, next, ReadOnlySequence<byte>.Empty, ReadOnlyMemory<byte>.Empty, PccrrCryptoAlgorithm.None).Write(response);
 
     /// <summary>The first held block with index >= <paramref name="from"/>, or 0 when none (MS-PCCRR 2.2.5.2/2.2.5.3).</summary>
-    private uint FindHeldBlock(ReadOnlySpan<byte> segmentId, uint from)
-    {
-        for (uint i = from; i < PeerDistConstants.MaxBlocksPerSegment; i++)
-        {
-            if (_source.ContainsBlock(segmentId, i))
-            {
-                return i;
-            }
-        }
-
-        return 0;
-    }
+    private uint FindHeldBlock(ReadOnlySpan<byte> segmentId, uint from) =>
+        from < PeerDistConstants.MaxBlocksPerSegment && _source.TryFindHeldBlock(segmentId, from, out uint index) ? index : 0;
 
     private PccrrServerResult HandleGetSegmentList(in PccrrGetSegmentListRequest request, bool busy, IBufferWriter<byte> response)
     {
