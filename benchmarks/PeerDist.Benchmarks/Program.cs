@@ -1,10 +1,18 @@
 using BenchmarkDotNet.Running;
 using PeerDist.Benchmarks;
+using PeerDist.Benchmarks.Retrieval;
 
-if (args.Length > 0 && args[0] == "peak-memory")
+return args.Length > 0 ? args[0] switch
 {
-    return await PeakMemory.RunAsync(args[1..]).ConfigureAwait(false);
-}
+    "peak-memory" => await PeakMemory.RunAsync(args[1..]).ConfigureAwait(false),
+    "server-memory" => await ServerMemory.RunServerAsync(args[1..]).ConfigureAwait(false),
+    "load-clients" => await ServerMemory.RunClientsAsync(args[1..]).ConfigureAwait(false),
+    "transfer" => await TransferProbe.RunAsync(args[1..]).ConfigureAwait(false),
+    _ => RunBenchmarks(args),
+} : RunBenchmarks(args);
 
-BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly).Run(args, new BenchmarkConfig());
-return 0;
+static int RunBenchmarks(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly).Run(args, new BenchmarkConfig());
+    return 0;
+}
