@@ -127,22 +127,32 @@ internal sealed class HttpClientConnection : IDisposable
             bool keepAlive = !head.ConnectionClose;
             if (head.ContentLength >= 0)
             {
-                while (buffer.Length < head.ContentLength)
+                // What the pipe already holds is copied; the rest is received straight into the body buffer, so a
+                // 64 KiB block crosses user space once and in a few large reads rather than through the pipe's segments.
+                // Safe: once everything buffered is consumed the pipe has no read pending and holds nothing.
+                int bodyLength = (int)head.ContentLength;
+                Memory<byte> target = output.GetMemory(bodyLength)[..bodyLength];
+                long buffered = Math.Min(buffer.Length, bodyLength);
+                buffer.Slice(0, buffered).CopyTo(target.Span);
+                _reader.AdvanceTo(buffer.GetPosition(buffered));
+                int filled = (int)buffered;
+                while (filled < bodyLength)
                 {
                     if (result.IsCompleted)
                     {
                         HttpThrowHelper.Throw(PeerDistHttpError.ConnectionClosed, _endPoint);
                     }
 
-                    _reader.AdvanceTo(buffer.Start, buffer.End);
-                    result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    buffer = result.Buffer;
+                    int received = await _stream.ReadAsync(target[filled..], cancellationToken).ConfigureAwait(false);
+                    if (received == 0)
+                    {
+                        HttpThrowHelper.Throw(PeerDistHttpError.ConnectionClosed, _endPoint);
+                    }
+
+                    filled += received;
                 }
 
-                ReadOnlySequence<byte> content = buffer.Slice(0, head.ContentLength);
-                content.CopyTo(output.GetSpan((int)head.ContentLength));
-                output.Advance((int)head.ContentLength);
-                _reader.AdvanceTo(content.End);
+                output.Advance(bodyLength);
             }
             else if (head.IsChunked)
             {

@@ -25,6 +25,28 @@ public sealed class PeerDistHttpClientResponseTests
         Assert.That(result.Body.ToArray(), Is.EqualTo("abcde"u8.ToArray()));
     }
 
+    [TestCase(997)]
+    [TestCase(16_411)]
+    [TestCase(30_000)]
+    [CancelAfter(10_000)]
+    public async Task PostAsync_LargeBodyArrivingInPieces_ExactBodyAndConnectionReused(int pieceSize, CancellationToken cancellationToken)
+    {
+        // The body is received straight into the response buffer once the pipe is drained; the next response on the same
+        // connection must start exactly after it.
+        string body = string.Concat(Enumerable.Range(0, 100_000).Select(i => (char)('a' + (i * 7 % 26))));
+        string response = $"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n{body}";
+        using var server = new ScriptedServer(response, closeAfterResponse: false, pieceSize: pieceSize);
+        using var client = new PeerDistHttpClient();
+
+        for (int i = 0; i < 2; i++)
+        {
+            using PeerDistHttpResponse result = await client.PostAsync(server.EndPoint, Path, "x"u8.ToArray(), cancellationToken);
+            Assert.That(System.Text.Encoding.Latin1.GetString(result.Body.Span), Is.EqualTo(body), $"response {i}");
+        }
+
+        Assert.That(client.ConnectionsOpened, Is.EqualTo(1));
+    }
+
     [TestCase("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", PeerDistHttpError.ConnectionClosed)]
     [TestCase("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc", PeerDistHttpError.ConnectionClosed)]
     [TestCase("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", PeerDistHttpError.MalformedResponse)]

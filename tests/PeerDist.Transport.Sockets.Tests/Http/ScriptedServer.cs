@@ -9,9 +9,14 @@ internal sealed class ScriptedServer : IDisposable
 {
     private readonly Socket _listener;
     private readonly Task _loop;
+    private readonly int _pieceSize;
 
-    public ScriptedServer(string response, bool closeAfterResponse)
+    /// <param name="response">The bytes of every answer (Latin-1).</param>
+    /// <param name="closeAfterResponse">Whether to close after the first answer.</param>
+    /// <param name="pieceSize">When above 0, each answer is sent in pieces of this size, 5 ms apart.</param>
+    public ScriptedServer(string response, bool closeAfterResponse, int pieceSize = 0)
     {
+        _pieceSize = pieceSize;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(Loopback.Any());
         _listener.Listen(4);
@@ -65,7 +70,18 @@ internal sealed class ScriptedServer : IDisposable
                 }
 
                 pending.RemoveRange(0, end + 4 + length);
-                await socket.SendAsync(response, SocketFlags.None);
+                if (_pieceSize <= 0)
+                {
+                    await socket.SendAsync(response, SocketFlags.None);
+                }
+                else
+                {
+                    for (int offset = 0; offset < response.Length; offset += _pieceSize)
+                    {
+                        await socket.SendAsync(response.AsMemory(offset, Math.Min(_pieceSize, response.Length - offset)), SocketFlags.None);
+                        await Task.Delay(5);
+                    }
+                }
                 if (close)
                 {
                     socket.Shutdown(SocketShutdown.Both);
