@@ -86,4 +86,49 @@ public enum PeerDistFormatError
 
     /// <summary>An encrypted PCCRR block is not a whole number of AES blocks or is shorter than the plaintext it should hold (MS-PCCRR 5.1).</summary>
     InvalidCiphertextLength,
+
+    /// <summary>A PCCRD datagram is not well-formed UTF-8 XML, declares a DTD or an entity, or ends early (MS-PCCRD 2.1, 2.2).</summary>
+    PccrdInvalidXml,
+
+    /// <summary>A PCCRD datagram is larger than the configured limit (64 KiB by default).</summary>
+    PccrdDatagramTooLarge,
+
+    /// <summary>A PCCRD datagram holds more elements than the configured limit.</summary>
+    PccrdTooManyElements,
+
+    /// <summary>A PCCRD message lacks, repeats or misplaces a SOAP envelope part or a required WS-Discovery element (MS-PCCRD 2.2.2).</summary>
+    PccrdInvalidEnvelope,
+
+    /// <summary>A PCCRD WS-Addressing header (<c>To</c>, <c>Action</c>, <c>MessageID</c>, <c>RelatesTo</c>) is missing, repeated, empty or not the fixed value (MS-PCCRD 2.2.1).</summary>
+    PccrdInvalidAddressing,
+
+    /// <summary>A well-formed WS-Discovery message that is not the one expected here (a Hello, a Bye, a Resolve, or a Probe where a ProbeMatch belongs); not for PeerDist.</summary>
+    PccrdUnexpectedMessage,
+
+    /// <summary>The <c>Types</c> element does not name exactly one PeerDist type (MS-PCCRD 2.2.3.1); a Probe for something else.</summary>
+    PccrdNotPeerDist,
+
+    /// <summary>A Probe <c>Scopes/@MatchBy</c> is not the rule of its version (<c>strcmp0</c> for 1.0, <c>PeerDistV2MatchingRule</c> for 2.0).</summary>
+    PccrdUnsupportedMatchingRule,
+
+    /// <summary>A PCCRD <c>Scopes</c> value is empty, not hex or base64, or a segment identifier is not 32, 48 or 64 bytes (MS-PCCRD 2.2.3.2, 2.2.3.3).</summary>
+    PccrdInvalidScopes,
+
+    /// <summary>A Probe lists more than 255 segment identifiers (MS-PCCRD 2.2.3.3: the version 2.0 count is one byte).</summary>
+    PccrdTooManySegmentIds,
+
+    /// <summary>A version 1.0 <c>BlockCount</c> is not hex, or does not hold one 4- or 8-digit count per scope (MS-PCCRD 2.2.3.9).</summary>
+    PccrdInvalidBlockCount,
+
+    /// <summary>A ProbeMatch <c>XAddrs</c> is empty or an item is not an IP address with a port (MS-PCCRD 2.2.3.8).</summary>
+    PccrdInvalidXAddrs,
+
+    /// <summary>A ProbeMatch <c>AppSequence</c> is missing or its <c>InstanceId</c> or <c>MessageNumber</c> is not an unsigned 32-bit integer (MS-PCCRD 2.2.3.6, 2.2.3.7).</summary>
+    PccrdInvalidAppSequence,
+
+    /// <summary>A ProbeMatch <c>MetadataVersion</c> is not 1 or 2 (MS-PCCRD 2.2.3.5).</summary>
+    PccrdInvalidMetadataVersion,
+
+    /// <summary>A version 2.0 ProbeMatch has no <c>SegmentAges</c> or its value is not base64 (MS-PCCRD 2.2.3.9); a bad blob inside is <see cref="InvalidExtensibleBlob"/>.</summary>
+    PccrdInvalidSegmentAges,
 }

@@ -29,13 +29,16 @@ internal static class TransferProbe
                 {
                     self.Refresh();
                     TimeSpan cpuBefore = self.TotalProcessorTime;
+                    long allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+                    int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
                     var clock = Stopwatch.StartNew();
                     long bytes = await run();
                     clock.Stop();
                     self.Refresh();
                     double cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
                     Console.WriteLine(
-                        $"{name}: {clock.Elapsed.TotalSeconds:F2} s, {bytes / clock.Elapsed.TotalSeconds / 1e6:F0} MB/s, CPU {cpu:F2} s ({cpu / clock.Elapsed.TotalSeconds:F2} cores)");
+                        $"{name}: {clock.Elapsed.TotalSeconds:F2} s, {bytes / clock.Elapsed.TotalSeconds / 1e6:F0} MB/s, CPU {cpu:F2} s ({cpu / clock.Elapsed.TotalSeconds:F2} cores), " +
+                        $"allocated {(GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / 1048576.0:F0} MiB, GCs {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}");
                 }
             }
         }
