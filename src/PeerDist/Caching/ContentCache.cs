@@ -245,7 +245,15 @@ public abstract class ContentCache : IDisposable, IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The identifier is not 32, 48 or 64 bytes.</exception>
     /// <exception cref="IOException">The block could not be written.</exception>
-    public BlockPutResult PutBlock(ReadOnlySpan<byte> segmentId, int blockIndex, ReadOnlySpan<byte> block)
+    public BlockPutResult PutBlock(ReadOnlySpan<byte> segmentId, int blockIndex, ReadOnlySpan<byte> block) =>
+        PutBlockCore(segmentId, blockIndex, block, verified: false);
+
+    /// <summary>
+    /// Stores a block; with <paramref name="verified"/> the caller has just checked it against the same content
+    /// information's block hash (the download client after <c>PccrrClient</c> or its own origin check), so the hash is
+    /// not computed a second time. Every other check still applies.
+    /// </summary>
+    internal BlockPutResult PutBlockCore(ReadOnlySpan<byte> segmentId, int blockIndex, ReadOnlySpan<byte> block, bool verified)
     {
         SegmentEntry? entry = Find(segmentId, touch: false);
         if (entry is null)
@@ -269,7 +277,7 @@ public abstract class ContentCache : IDisposable, IAsyncDisposable
             return BlockPutResult.HashNotListed;
         }
 
-        if (!MatchesHash(metadata, blockIndex, block))
+        if (!verified && !MatchesHash(metadata, blockIndex, block))
         {
             Interlocked.Increment(ref _rejected);
             return BlockPutResult.VerificationFailed;
