@@ -56,7 +56,7 @@ internal static class ServerMemory
 
             string report = await child.StandardOutput.ReadToEndAsync();
             Console.Write(report);
-            Console.WriteLine($"server, idle after load: managed heap {idleHeap / 1048576.0:F1} MiB, working set {idleWorkingSet / 1048576.0:F1} MiB");
+            Console.WriteLine($"server, idle before load (cache filled, collected): managed heap {idleHeap / 1048576.0:F1} MiB, working set {idleWorkingSet / 1048576.0:F1} MiB");
             Console.WriteLine($"server, under {clients} clients: peak managed heap {peakHeap / 1048576.0:F1} MiB, peak GC committed {peakCommitted / 1048576.0:F1} MiB, peak working set {peakWorkingSet / 1048576.0:F1} MiB");
             Console.WriteLine($"server, growth: heap +{(peakHeap - idleHeap) / 1048576.0:F1} MiB = {(peakHeap - idleHeap) / (double)clients / 1024:F1} KiB per client");
             return child.ExitCode;
