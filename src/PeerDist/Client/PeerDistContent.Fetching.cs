@@ -26,6 +26,7 @@ public sealed partial class PeerDistContent
     private readonly ConcurrentDictionary<BlockKey, Task<bool>> _fetches = new();
     private readonly ConcurrentDictionary<BlockKey, BlockData> _ready = new();
     private readonly ConcurrentDictionary<BlockKey, byte> _fetched = new();
+    private readonly ConcurrentDictionary<(EndPoint Peer, int Segment), byte> _missing = new();
     private readonly int _maxReadyBlocks;
     private EndPoint? _lastGoodPeer;
 
@@ -277,7 +278,7 @@ public sealed partial class PeerDistContent
         bool attempted = false;
         try
         {
-            foreach (EndPoint peer in Order(peers))
+            foreach (EndPoint peer in Order(peers, block))
             {
                 if (IsExcluded(peer))
                 {
@@ -307,6 +308,8 @@ public sealed partial class PeerDistContent
                         _lastGoodPeer = peer;
                         return (data, peer);
                     case BlockOutcome.Missing:
+                        _missing.TryAdd((peer, block.SegmentListIndex), 0);
+                        break;
                     case BlockOutcome.Busy:
                         break;
                     case BlockOutcome.BadData:
@@ -533,21 +536,46 @@ public sealed partial class PeerDistContent
         }
     }
 
-    private IEnumerable<EndPoint> Order(IReadOnlyList<EndPoint> peers)
+    /// <summary>
+    /// The order in which the peers of a segment are asked for one block: peers without failures before peers with some,
+    /// peers that have not said "missing" for this segment before those that have, the last peer that delivered anything
+    /// before the rest, and otherwise rotated by block index so that consecutive blocks go to different peers in
+    /// parallel (spreading the load is what makes several peers faster than one).
+    /// </summary>
+    private List<EndPoint> Order(IReadOnlyList<EndPoint> peers, in BlockLocation block)
     {
         EndPoint? last = _lastGoodPeer;
-        if (last is not null && peers.Contains(last))
+        int count = peers.Count;
+        int rotation = (int)((block.BlockRange.Start / PeerDistConstants.BlockSize) % count);
+        var ordered = new List<(EndPoint Peer, int Strikes, bool Missing, int Position)>(count);
+        for (int i = 0; i < count; i++)
         {
-            yield return last;
+            EndPoint peer = peers[i];
+            int strikes = _strikes.TryGetValue(peer, out int s) ? s : 0;
+            bool missing = _missing.ContainsKey((peer, block.SegmentListIndex));
+            ordered.Add((peer, strikes, missing, (i - rotation + count) % count));
         }
 
-        foreach (EndPoint peer in peers)
+        ordered.Sort((a, b) =>
         {
-            if (!peer.Equals(last))
+            int byStrikes = a.Strikes.CompareTo(b.Strikes);
+            if (byStrikes != 0)
             {
-                yield return peer;
+                return byStrikes;
             }
-        }
+
+            int byMissing = a.Missing.CompareTo(b.Missing);
+            if (byMissing != 0 || a.Strikes == 0)
+            {
+                return byMissing != 0 ? byMissing : a.Position.CompareTo(b.Position);
+            }
+
+            // Among peers that have failed before, the last one that delivered goes first.
+            bool aLast = a.Peer.Equals(last);
+            bool bLast = b.Peer.Equals(last);
+            return aLast != bLast ? (aLast ? -1 : 1) : a.Position.CompareTo(b.Position);
+        });
+        return ordered.ConvertAll(static o => o.Peer);
     }
 
     private bool IsExcluded(EndPoint peer) => _strikes.TryGetValue(peer, out int strikes) && strikes >= _client.Options.PeerFailureLimit;

@@ -96,6 +96,31 @@ public sealed class PeerDistClientTests
 
     [Test]
     [Category("Socket")]
+    public async Task ReadAsync_TwoPeersHoldEverything_BlocksSpreadOverBoth(CancellationToken cancellationToken)
+    {
+        await using ServingNode a = ServingNode.Start(s_v1.Information, s_v1.Bytes);
+        await using ServingNode b = ServingNode.Start(s_v1.Information, s_v1.Bytes);
+        using var cache = new MemoryContentCache();
+        await using var client = new PeerDistClient(new PeerDistClientOptions { Cache = cache, PeerLocator = new StaticPeerLocator([a.EndPoint, b.EndPoint]) });
+        await using PeerDistContent content = client.OpenContent(s_v1.Information);
+        byte[] buffer = new byte[s_v1.Bytes.Length];
+
+        await content.ReadAsync(0, buffer, cancellationToken);
+
+        PeerDistContentStatistics statistics = content.GetStatistics();
+        using (Assert.EnterMultipleScope())
+        {
+            ByteAssert.AreEqual(buffer, s_v1.Bytes, "content");
+            Assert.That(statistics.BytesFromPeers, Is.EqualTo(s_v1.Bytes.Length));
+
+            // Consecutive blocks rotate over the peers: each serves about half.
+            Assert.That(statistics.BytesByPeer[a.EndPoint], Is.GreaterThan(s_v1.Bytes.Length / 3));
+            Assert.That(statistics.BytesByPeer[b.EndPoint], Is.GreaterThan(s_v1.Bytes.Length / 3));
+        }
+    }
+
+    [Test]
+    [Category("Socket")]
     public async Task ReadAsync_PeerHoldsEvenBlocks_OddBlocksFromOriginEveryByteCorrect(CancellationToken cancellationToken)
     {
         await using ServingNode peer = ServingNode.Start(s_v1.Information, s_v1.Bytes, hold: (_, block) => block % 2 == 0);
