@@ -9,11 +9,13 @@ namespace PeerDist.Client;
 internal sealed class BlockData
 {
     private readonly Lock _gate = new();
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
     private int _references = 1;
 
-    private BlockData(byte[] buffer, int length)
+    private BlockData(ArrayPool<byte> pool, byte[] buffer, int length)
     {
+        _pool = pool;
         _buffer = buffer;
         Length = length;
     }
@@ -23,8 +25,8 @@ internal sealed class BlockData
     /// <summary>The bytes; only valid while the caller holds a reference.</summary>
     public Memory<byte> Memory => _buffer.AsMemory(0, Length);
 
-    /// <summary>A block buffer of <paramref name="length"/> bytes with one reference (the caller's).</summary>
-    public static BlockData Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), length);
+    /// <summary>A block buffer of <paramref name="length"/> bytes from <paramref name="pool"/> with one reference (the caller's).</summary>
+    public static BlockData Rent(ArrayPool<byte> pool, int length) => new(pool, pool.Rent(length), length);
 
     /// <summary>Takes another reference; false when the buffer is already gone.</summary>
     public bool TryAddReference()
@@ -55,7 +57,7 @@ internal sealed class BlockData
 
         if (free is not null)
         {
-            ArrayPool<byte>.Shared.Return(free);
+            _pool.Return(free);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using PeerDist.Caching;
 using PeerDist.Content;
@@ -64,6 +65,13 @@ public sealed class PeerDistClient : IAsyncDisposable, IDisposable
             TimeProvider = options.TimeProvider,
         });
         PeerSlots = new SemaphoreSlim(options.MaxBlocksInFlight, options.MaxBlocksInFlight);
+
+        // Dedicated pools: a download holds up to read-ahead + in-flight blocks at once, more than the shared pool keeps
+        // per size, and every miss there would be a fresh 64 KiB array for the GC. Retained at most: the bucket counts
+        // below times the array sizes (about 12 MiB of blocks and 4 origin runs with the defaults).
+        int blocksHeld = (options.ReadAheadBytes / PeerDistConstants.BlockSize) + (4 * options.MaxBlocksInFlight);
+        BlockPool = ArrayPool<byte>.Create(PeerDistConstants.MaxSegmentLengthV2, Math.Clamp(blocksHeld, 16, 1024));
+        OriginPool = ArrayPool<byte>.Create(options.MaxOriginRequestBytes, options.MaxOriginRequestsInFlight);
         OriginSlots = new SemaphoreSlim(options.MaxOriginRequestsInFlight, options.MaxOriginRequestsInFlight);
     }
 
@@ -78,6 +86,10 @@ public sealed class PeerDistClient : IAsyncDisposable, IDisposable
     internal SemaphoreSlim PeerSlots { get; }
 
     internal SemaphoreSlim OriginSlots { get; }
+
+    internal ArrayPool<byte> BlockPool { get; }
+
+    internal ArrayPool<byte> OriginPool { get; }
 
     internal CancellationToken ShutdownToken => _shutdown.Token;
 

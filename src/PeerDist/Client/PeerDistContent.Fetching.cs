@@ -274,7 +274,7 @@ public sealed partial class PeerDistContent
         }
 
         int length = (int)block.BlockRange.Length;
-        BlockData data = BlockData.Rent(length);
+        BlockData data = BlockData.Rent(_client.BlockPool, length);
         bool attempted = false;
         try
         {
@@ -375,7 +375,7 @@ public sealed partial class PeerDistContent
         long start = run[0].Block.BlockRange.Start;
         int length = (int)(run[^1].Block.BlockRange.End - start);
         await _client.OriginSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        byte[] buffer = _client.OriginPool.Rent(length);
         try
         {
             int read;
@@ -403,7 +403,7 @@ public sealed partial class PeerDistContent
                         $"The origin's bytes for block {block.BlockIndex} of segment {block.SegmentListIndex} ({block.BlockRange}) do not match the content information.");
                 }
 
-                BlockData data = BlockData.Rent(bytes.Length);
+                BlockData data = BlockData.Rent(_client.BlockPool, bytes.Length);
                 bytes.CopyTo(data.Memory.Span);
                 Count(BlockDataSource.Origin, null, bytes.Length);
                 Publish(block, data, done, result);
@@ -411,7 +411,7 @@ public sealed partial class PeerDistContent
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _client.OriginPool.Return(buffer);
             _client.OriginSlots.Release();
         }
     }
