@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
-using PeerDist.Retrieval;
 using PeerDist.Retrieval.Client;
+using PeerDist.Retrieval;
+using PeerDist.Tests.Shared;
 
 namespace PeerDist.Tests.Retrieval.Client;
 

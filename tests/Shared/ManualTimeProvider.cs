@@ -1,4 +1,4 @@
-namespace PeerDist.Tests.Retrieval.Client;
+namespace PeerDist.Tests.Shared;
 
 /// <summary>A clock that moves only when the test calls <see cref="Advance"/>; timers fire inside that call.</summary>
 internal sealed class ManualTimeProvider : TimeProvider
