@@ -8,6 +8,7 @@ return args.Length > 0 ? args[0] switch
     "server-memory" => await ServerMemory.RunServerAsync(args[1..]).ConfigureAwait(false),
     "load-clients" => await ServerMemory.RunClientsAsync(args[1..]).ConfigureAwait(false),
     "transfer" => await TransferProbe.RunAsync(args[1..]).ConfigureAwait(false),
+    "download" => await PeerDist.Benchmarks.Client.DownloadProbe.RunAsync(args[1..]).ConfigureAwait(false),
     _ => RunBenchmarks(args),
 } : RunBenchmarks(args);
 

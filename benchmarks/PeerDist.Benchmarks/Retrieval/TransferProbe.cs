@@ -6,7 +6,8 @@ namespace PeerDist.Benchmarks.Retrieval;
 /// <summary>
 /// <c>transfer [runs] [workers]</c>: the 1 GiB transfer of <see cref="LoopbackTransferBenchmarks"/> outside BenchmarkDotNet,
 /// printing wall time, MB/s and the process CPU time per run, to tell whether a slow run is bound by the CPU (about 2 cores
-/// busy here) or by waiting.
+/// busy here) or by waiting. A third argument runs only the rows whose name contains it (e.g. <c>memory</c>); "ready" is
+/// printed once setup is done, so a profiler can attach for the transfers alone.
 /// </summary>
 internal static class TransferProbe
 {
@@ -14,7 +15,9 @@ internal static class TransferProbe
     {
         int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
         var benchmark = new LoopbackTransferBenchmarks { Workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4 };
+        string? only = args.Length > 2 ? args[2] : null;
         benchmark.Setup();
+        Console.WriteLine($"ready (pid {Environment.ProcessId})");
         try
         {
             using Process self = Process.GetCurrentProcess();
@@ -25,6 +28,11 @@ internal static class TransferProbe
                 ("memory cache, SocketsHttpHandler", benchmark.TransferWithSocketsHttpHandler),
             })
             {
+                if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 for (int i = 0; i < runs; i++)
                 {
                     self.Refresh();
