@@ -4,6 +4,7 @@ using PeerDist.Benchmarks.Retrieval;
 using PeerDist.Caching;
 using PeerDist.Client;
 using PeerDist.Content;
+using PeerDist.Tests.Shared;
 
 namespace PeerDist.Benchmarks.Client;
 
@@ -22,7 +23,7 @@ public class PeerDownloadBenchmarks
     private ContentInformation _information = null!;
     private RetrievalNode _peerA = null!;
     private RetrievalNode _peerB = null!;
-    private LoopbackOrigin _origin = null!;
+    private LoopbackHttpOrigin _origin = null!;
     private HttpClient _http = null!;
     private MemoryContentCache? _cache;
     private readonly byte[] _sink = new byte[1024 * 1024];
@@ -34,7 +35,7 @@ public class PeerDownloadBenchmarks
         _information = RetrievalNode.Describe(_content);
         _peerA = RetrievalNode.Start(new MemoryContentCache(new ContentCacheOptions { MaxSizeBytes = 2 * Length }), _information, _content);
         _peerB = RetrievalNode.Start(new MemoryContentCache(new ContentCacheOptions { MaxSizeBytes = 2 * Length }), _information, _content);
-        _origin = new LoopbackOrigin(_content);
+        _origin = new LoopbackHttpOrigin(_content);
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = PeerDistClientOptions.DefaultMaxOriginRequestsInFlight });
     }
 

@@ -293,6 +293,13 @@ public sealed partial class PeerDistContent
                 attempted = true;
                 BlockOutcome outcome;
                 await _client.PeerSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (IsExcluded(peer))
+                {
+                    // Excluded while this block waited for a slot: do not spend a request (or a timeout) on it.
+                    _client.PeerSlots.Release();
+                    continue;
+                }
+
                 try
                 {
                     outcome = await _client.Retrieval.GetBlockAsync(peer, block.Segment, block.BlockIndex, data.Memory, cancellationToken).ConfigureAwait(false);

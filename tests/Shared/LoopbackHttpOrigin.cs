@@ -3,31 +3,41 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace PeerDist.Benchmarks.Client;
+namespace PeerDist.Tests.Shared;
 
 /// <summary>
-/// A minimal HTTP/1.1 origin on 127.0.0.1 for the benchmarks: answers <c>GET /content</c> with the whole content or,
+/// A minimal HTTP/1.1 origin on a loopback address for tests and benchmarks (the benchmark project links this file): answers <c>GET /content</c> with the whole content or,
 /// with <c>Range: bytes=a-b</c>, with <c>206</c> and that range, on keep-alive connections. Just enough HTTP to be the
 /// "plain download" baseline and the fallback origin of the download client; not a general server.
 /// </summary>
-internal sealed class LoopbackOrigin : IAsyncDisposable
+public sealed class LoopbackHttpOrigin : IAsyncDisposable
 {
     private readonly byte[] _content;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private int _requests;
+    private long _bytesSent;
 
-    public LoopbackOrigin(byte[] content)
+    /// <summary>Serves <paramref name="content"/> at <c>/content</c> on <paramref name="address"/> (127.0.0.1 by default), port 0.</summary>
+    public LoopbackHttpOrigin(byte[] content, IPAddress? address = null)
     {
         _content = content;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Bind(new IPEndPoint(address ?? IPAddress.Loopback, 0));
         _listener.Listen(64);
         Uri = new Uri($"http://{_listener.LocalEndPoint}/content");
         _accepting = AcceptAsync();
     }
 
+    /// <summary>The content's address.</summary>
     public Uri Uri { get; }
+
+    /// <summary>Requests answered so far (whole or range).</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Content bytes sent so far.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     public async ValueTask DisposeAsync()
     {
@@ -80,6 +90,8 @@ internal sealed class LoopbackOrigin : IAsyncDisposable
                     buffer.AsSpan(end + 4, filled - end - 4).CopyTo(buffer);
                     filled -= end + 4;
                     (long start, long length, bool partial) = ParseRange(head, _content.Length);
+                    Interlocked.Increment(ref _requests);
+                    Interlocked.Add(ref _bytesSent, length);
                     string status = partial ? "206 Partial Content" : "200 OK";
                     string range = partial ? $"Content-Range: bytes {start}-{start + length - 1}/{_content.Length}\r\n" : "";
                     byte[] responseHead = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {length}\r\n{range}Accept-Ranges: bytes\r\n\r\n");
