@@ -162,9 +162,19 @@ public sealed partial class PeerDistContent
         foreach (BlockLocation block in blocks)
         {
             var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task<bool> task = _fetches.GetOrAdd(Key(block), done.Task);
+            BlockKey key = Key(block);
+            Task<bool> task = _fetches.GetOrAdd(key, done.Task);
             if (task == done.Task)
             {
+                if (_ready.ContainsKey(key) || _cache.ContainsBlock(block.Segment.SegmentId.Span, block.BlockIndex))
+                {
+                    // Another call's fetch published the block between the caller's look and this claim (Publish stores it
+                    // before its claim goes): fetching it again would spend a peer request and count its bytes twice.
+                    _fetches.TryRemove(new KeyValuePair<BlockKey, Task<bool>>(key, done.Task));
+                    done.TrySetResult(true);
+                    continue;
+                }
+
                 owned.Add((block, done));
             }
             else

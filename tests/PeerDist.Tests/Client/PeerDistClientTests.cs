@@ -229,6 +229,48 @@ public sealed class PeerDistClientTests
     }
 
     [Test]
+    [Repeat(10)]
+    public async Task ReadAsync_ManyReadersSmallPiecesInDifferentOrders_EachBlockFetchedOnce(CancellationToken cancellationToken)
+    {
+        // Readers that look at the cache just as another reader's fetch lands must not fetch that block again.
+        const int Readers = 8;
+        const int Piece = 4 * (int)PeerDistConstants.BlockSize;
+        using var cache = new MemoryContentCache();
+        var origin = new MemoryOrigin(s_v1.Bytes);
+        await using var client = new PeerDistClient(new PeerDistClientOptions { Cache = cache });
+        await using PeerDistContent content = client.OpenContent(s_v1.Information, origin);
+        int blocks = (int)((s_v1.Bytes.Length + PeerDistConstants.BlockSize - 1) / PeerDistConstants.BlockSize);
+        byte[][] results = new byte[Readers][];
+
+        await Task.WhenAll(Enumerable.Range(0, Readers).Select(reader => Task.Run(
+            async () =>
+            {
+                byte[] result = results[reader] = new byte[s_v1.Bytes.Length];
+                // Overlapping reads of four blocks starting at every block, in a different order per reader.
+                int[] starts = Enumerable.Range(0, blocks).ToArray();
+                new Random(reader).Shuffle(starts);
+                foreach (int start in starts)
+                {
+                    int offset = start * (int)PeerDistConstants.BlockSize;
+                    await content.ReadAsync(offset, result.AsMemory(offset, Math.Min(Piece, result.Length - offset)), cancellationToken);
+                }
+            },
+            cancellationToken)));
+
+        PeerDistContentStatistics statistics = content.GetStatistics();
+        using (Assert.EnterMultipleScope())
+        {
+            for (int reader = 0; reader < Readers; reader++)
+            {
+                ByteAssert.AreEqual(results[reader], s_v1.Bytes, $"reader {reader}");
+            }
+
+            Assert.That(origin.Requests.Sum(r => r.Length), Is.EqualTo(s_v1.Bytes.Length), "bytes asked of the origin");
+            Assert.That(statistics.BytesFromOrigin, Is.EqualTo(s_v1.Bytes.Length), "bytes counted from the origin");
+        }
+    }
+
+    [Test]
     public async Task ReadAsync_CancelledWhileOriginStalls_ThrowsPromptlyAndCacheStaysConsistent(CancellationToken cancellationToken)
     {
         using var cache = new MemoryContentCache();
