@@ -82,6 +82,39 @@ public sealed partial class PeerDistContent : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// <see cref="ReadAsync(long, Memory{byte}, CancellationToken)"/> bounded in time, in the shape of the Windows
+    /// <c>PeerDistClientBlockRead</c> timeout: <see cref="TimeSpan.Zero"/> reads only the local cache (as
+    /// <see cref="ReadLocal"/>, returning what it holds), <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes,
+    /// anything else throws <see cref="TimeoutException"/> when the bytes are not all there in time.
+    /// </summary>
+    /// <exception cref="TimeoutException">The timeout passed before every byte was obtained and verified.</exception>
+    public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout == TimeSpan.Zero)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return ReadLocal(offset, buffer.Span);
+        }
+
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return await ReadAsync(offset, buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        using var deadline = new CancellationTokenSource(timeout, _client.Options.TimeProvider);
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await ReadAsync(offset, buffer, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Reading {buffer.Length} bytes at {offset} did not complete within {timeout}.");
+        }
+    }
+
+    /// <summary>
     /// Copies what the local cache holds from <paramref name="offset"/> on, without any network access
     /// (<c>PEERDIST_READ_TIMEOUT_LOCAL_CACHE_ONLY</c>); returns how many consecutive bytes were copied (0 when the first
     /// block is not held).

@@ -271,6 +271,34 @@ public sealed class PeerDistClientTests
     }
 
     [Test]
+    public async Task ReadAsync_WithTimeout_ZeroReadsLocalOnlyAndExpiryThrowsTimeout(CancellationToken cancellationToken)
+    {
+        using var cache = new MemoryContentCache();
+        var stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var origin = new MemoryOrigin(s_v2.Bytes) { Stall = stall };
+        await using var client = new PeerDistClient(new PeerDistClientOptions { Cache = cache });
+        await using PeerDistContent content = client.OpenContent(s_v2.Information, origin);
+        byte[] buffer = new byte[s_v2.Bytes.Length];
+
+        int localBefore = await content.ReadAsync(0, buffer, TimeSpan.Zero, cancellationToken);
+        Assert.That(origin.Requests, Is.Empty, "a local-only read never reaches the origin");
+        Assert.ThrowsAsync<TimeoutException>(async () => await content.ReadAsync(0, buffer, TimeSpan.FromMilliseconds(100), cancellationToken));
+
+        stall.SetResult();
+        int read = await content.ReadAsync(0, buffer, Timeout.InfiniteTimeSpan, cancellationToken);
+        Array.Clear(buffer);
+        int localAfter = await content.ReadAsync(0, buffer, TimeSpan.Zero, cancellationToken);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(localBefore, Is.Zero);
+            Assert.That(read, Is.EqualTo(s_v2.Bytes.Length));
+            Assert.That(localAfter, Is.EqualTo(s_v2.Bytes.Length));
+            ByteAssert.AreEqual(buffer, s_v2.Bytes, "local read after the download");
+        }
+    }
+
+    [Test]
     public async Task ReadAsync_CancelledWhileOriginStalls_ThrowsPromptlyAndCacheStaysConsistent(CancellationToken cancellationToken)
     {
         using var cache = new MemoryContentCache();
