@@ -4,7 +4,7 @@ using PeerDist.Tests.Shared;
 namespace PeerDist.Cli.Tests;
 
 /// <summary>
-/// The real executable (<c>dotnet peerdist.dll</c>, copied next to the test assembly by the project reference), run as a
+/// The real executable (<c>dotnet PeerDist.Cli.dll</c>, copied next to the test assembly by the project reference), run as a
 /// child process to check exit codes, standard output bytes and standard error end to end.
 /// </summary>
 [TestFixture]
@@ -138,7 +138,7 @@ public sealed class ProgramProcessTests
 
     private static ProcessStartInfo CreateStartInfo(string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory, "peerdist.dll");
+        string tool = Path.Combine(AppContext.BaseDirectory, "PeerDist.Cli.dll");
         Assert.That(File.Exists(tool), Is.True, $"{tool} should be copied next to the tests by the project reference");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
