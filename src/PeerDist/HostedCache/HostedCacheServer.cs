@@ -166,7 +166,7 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
         if (!TryGetConsistentSegment(info, out ContentSegment? segment, out SegmentMetadata? metadata))
         {
             Interlocked.Increment(ref _notPulled);
-            LogNotPulled(_logger, source, "the SEGMENT_INFO does not hold exactly one consistent V1 segment");
+            LogNotPulled(_logger, source, "the SEGMENT_INFO does not hold exactly one consistent segment");
             return;
         }
 
