@@ -386,6 +386,28 @@ public sealed partial class PeerDistContent
         OfferCompletedSegments(failed);
     }
 
+    private async Task LocateBatchAsync(IPeerLocator? locator, int[] indices, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IReadOnlyList<EndPoint>>? found = null;
+        if (locator is not null)
+        {
+            try
+            {
+                found = await locator.LocateAsync([.. indices.Select(i => Information.Segments[i])], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                found = null; // a locator failure is no peers, not a failed download
+            }
+        }
+
+        for (int i = 0; i < indices.Length; i++)
+        {
+            IReadOnlyList<EndPoint> peers = found is not null && i < found.Count && found[i] is { } list ? list : [];
+            Volatile.Write(ref _segmentPeers[indices[i]], peers);
+        }
+    }
+
     /// <summary>
     /// MS-PCHC 3.2: a segment this download completed with origin bytes goes to the offerer (hosted-cache mode), once per
     /// content handle; the offerer only queues, so the reader is never delayed.
@@ -536,7 +558,7 @@ public sealed partial class PeerDistContent
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
-    /// <summary>Learns the peers of the wanted segments (and a few following ones) in one locator call.</summary>
+    /// <summary>Learns the peers of the wanted segments (and a few following ones), in locator calls of at most 255 segments.</summary>
     private async Task LocateAsync(List<(BlockLocation Block, TaskCompletionSource<bool> Done)> owned, CancellationToken cancellationToken)
     {
         if (owned.TrueForAll(o => Volatile.Read(ref _segmentPeers[o.Block.SegmentListIndex]) is not null))
@@ -571,25 +593,9 @@ public sealed partial class PeerDistContent
                 }
             }
 
-            int[] indices = [.. wanted.Take(MaxLocateBatch)];
-            IReadOnlyList<IReadOnlyList<EndPoint>>? found = null;
-            if (locator is not null)
-            {
-                try
-                {
-                    found = await locator.LocateAsync([.. indices.Select(i => Information.Segments[i])], cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    found = null; // a locator failure is no peers, not a failed download
-                }
-            }
-
-            for (int i = 0; i < indices.Length; i++)
-            {
-                IReadOnlyList<EndPoint> peers = found is not null && i < found.Count && found[i] is { } list ? list : [];
-                Volatile.Write(ref _segmentPeers[indices[i]], peers);
-            }
+            // At most 255 segments per locate call (one MS-PCCRD probe); a large read needs several, asked at once.
+            int[][] batches = [.. wanted.Chunk(MaxLocateBatch)];
+            await Task.WhenAll(batches.Select(batch => LocateBatchAsync(locator, batch, cancellationToken))).ConfigureAwait(false);
         }
         finally
         {

@@ -250,7 +250,7 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
         SchedulePull(segmentId, source, token => PullEncryptedAsync(metadata, source, token));
     }
 
-    private void SchedulePull(byte[] segmentId, EndPoint source, Func<CancellationToken, Task<bool>> pull)
+    private void SchedulePull(byte[] segmentId, EndPoint source, Func<CancellationToken, Task<PullEnd>> pull)
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
@@ -276,7 +276,7 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
         start.SetResult();
     }
 
-    private async Task RunPullAsync(byte[] segmentId, Task start, Func<CancellationToken, Task<bool>> pull)
+    private async Task RunPullAsync(byte[] segmentId, Task start, Func<CancellationToken, Task<PullEnd>> pull)
     {
         try
         {
@@ -289,18 +289,29 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
 
         try
         {
-            await _pullSlots.WaitAsync(_disposing.Token).ConfigureAwait(false);
-            try
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+            timeout.CancelAfter(_options.PullTimeout);
+            PullEnd end = PullEnd.Retry;
+            for (int attempt = 1; end == PullEnd.Retry && attempt <= _options.MaxPullAttempts; attempt++)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
-                timeout.CancelAfter(_options.PullTimeout);
-                bool complete = await pull(timeout.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref complete ? ref _pullsCompleted : ref _pullsFailed);
+                if (attempt > 1)
+                {
+                    // A busy, slow or briefly unreachable offering client: try again a little later, within the pull's time.
+                    await Task.Delay(_options.PullRetryDelay * (attempt - 1), timeout.Token).ConfigureAwait(false);
+                }
+
+                await _pullSlots.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    end = await pull(timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _pullSlots.Release();
+                }
             }
-            finally
-            {
-                _pullSlots.Release();
-            }
+
+            Interlocked.Increment(ref end == PullEnd.Complete ? ref _pullsCompleted : ref _pullsFailed);
         }
         catch (OperationCanceledException)
         {
@@ -319,8 +330,8 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Pulls the listed blocks the cache lacks, decrypted and verified by the PCCRR client; true when all are held.</summary>
-    private async Task<bool> PullVerifiedAsync(ContentSegment segment, EndPoint source, CancellationToken cancellationToken)
+    /// <summary>Pulls the listed blocks the cache lacks, decrypted and verified by the PCCRR client.</summary>
+    private async Task<PullEnd> PullVerifiedAsync(ContentSegment segment, EndPoint source, CancellationToken cancellationToken)
     {
         int first = segment.FirstListedBlockIndex;
         int end = first + segment.ListedBlockCount;
@@ -357,10 +368,10 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
                             Interlocked.Add(ref _bytesPulled, length);
                         }
                     }
-                    else if (outcome is not (BlockOutcome.Missing or BlockOutcome.Busy))
+                    else if (outcome != BlockOutcome.Missing)
                     {
                         LogPullStopped(_logger, source, outcome);
-                        return false;
+                        return Classify(outcome);
                     }
                 }
 
@@ -372,11 +383,11 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
 
-        return HoldsAll(segment.SegmentId.Span, first, end);
+        return HoldsAll(segment.SegmentId.Span, first, end) ? PullEnd.Complete : PullEnd.Incomplete;
     }
 
-    /// <summary>Pulls the blocks of a replay-only segment as received ciphertext; true when all are held.</summary>
-    private async Task<bool> PullEncryptedAsync(SegmentMetadata metadata, EndPoint source, CancellationToken cancellationToken)
+    /// <summary>Pulls the blocks of a replay-only segment as received ciphertext.</summary>
+    private async Task<PullEnd> PullEncryptedAsync(SegmentMetadata metadata, EndPoint source, CancellationToken cancellationToken)
     {
         for (int index = 0; index < metadata.BlockCount; index++)
         {
@@ -396,15 +407,22 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
                     Interlocked.Add(ref _bytesPulled, length);
                 }
             }
-            else if (result.Outcome is not (BlockOutcome.Missing or BlockOutcome.Busy))
+            else if (result.Outcome != BlockOutcome.Missing)
             {
                 LogPullStopped(_logger, source, result.Outcome);
-                return false;
+                return Classify(result.Outcome);
             }
         }
 
-        return HoldsAll(metadata.SegmentId.Span, 0, metadata.BlockCount);
+        return HoldsAll(metadata.SegmentId.Span, 0, metadata.BlockCount) ? PullEnd.Complete : PullEnd.Incomplete;
     }
+
+    /// <summary>
+    /// A busy, timed-out or unreachable offering client is asked again; bad data or an incompatible version ends the
+    /// pull (wire.md §3.4: stop and cache nothing of a malformed reply).
+    /// </summary>
+    private static PullEnd Classify(BlockOutcome outcome) =>
+        outcome is BlockOutcome.Busy or BlockOutcome.Timeout or BlockOutcome.TransportFailure ? PullEnd.Retry : PullEnd.Failed;
 
     private bool HoldsAll(ReadOnlySpan<byte> segmentId, int first, int end)
     {
@@ -430,6 +448,22 @@ public sealed partial class HostedCacheServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A pull failed")]
     private static partial void LogPullError(ILogger logger, Exception exception);
+
+    /// <summary>How one attempt at a segment's pull ended.</summary>
+    private enum PullEnd
+    {
+        /// <summary>Every offered block is held.</summary>
+        Complete,
+
+        /// <summary>The offering client lacked some blocks: nothing more to ask.</summary>
+        Incomplete,
+
+        /// <summary>Busy, timeout or transport failure: worth another attempt.</summary>
+        Retry,
+
+        /// <summary>A bad reply: stop.</summary>
+        Failed,
+    }
 
     /// <summary>One of the two offer paths: the transport's view of the server.</summary>
     private sealed class Handler(HostedCacheServer server, int majorVersion) : IPeerDistRequestHandler

@@ -15,6 +15,12 @@ public sealed class HostedCacheServerOptions
     /// <summary>The longest one segment's pull may take before it is abandoned (default 60 s).</summary>
     public TimeSpan PullTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Attempts per segment when the offering client is busy, slow or unreachable (default 3).</summary>
+    public int MaxPullAttempts { get; init; } = 3;
+
+    /// <summary>The wait before a second attempt, growing linearly per attempt (default 500 ms).</summary>
+    public TimeSpan PullRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The largest offer body accepted (default 64 KiB; a SEGMENT_INFO for a 32 MiB SHA-512 segment is about 33 KB).</summary>
     public int MaxMessageLength { get; init; } = PeerDist.HostedCache.PchcConstants.DefaultMaxMessageLength;
 
@@ -28,6 +34,8 @@ public sealed class HostedCacheServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PullTimeout, TimeSpan.Zero, nameof(PullTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageLength, PeerDist.HostedCache.PchcConstants.HeaderLength, nameof(MaxMessageLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(PullBatchBlocks, 1, nameof(PullBatchBlocks));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPullAttempts, 1, nameof(MaxPullAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PullRetryDelay, TimeSpan.Zero, nameof(PullRetryDelay));
         return this;
     }
 }

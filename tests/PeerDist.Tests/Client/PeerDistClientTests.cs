@@ -96,6 +96,25 @@ public sealed class PeerDistClientTests
 
     [Test]
     [Category("Socket")]
+    public async Task ReadAsync_OneReadOverMoreThan255Segments_EverySegmentLocatedAndFromThePeer(CancellationToken cancellationToken)
+    {
+        // A locate call covers at most 255 segments (one MS-PCCRD probe); a single read of more must still locate them all.
+        TestContent many = TestContent.Create(30 * 1024 * 1024, ContentInformationVersion.V2, seed: 44);
+        Assert.That(many.Segments, Has.Count.GreaterThan(300), "precondition: more segments than one locate call takes");
+        await using ServingNode peer = ServingNode.Start(many.Information, many.Bytes);
+        using var cache = new MemoryContentCache(new ContentCacheOptions { MaxSizeBytes = 1L << 30 });
+        await using var client = new PeerDistClient(new PeerDistClientOptions { Cache = cache, PeerLocator = new StaticPeerLocator([peer.EndPoint]) });
+        await using PeerDistContent content = client.OpenContent(many.Information);
+        byte[] buffer = new byte[many.Bytes.Length];
+
+        await content.ReadAsync(0, buffer, cancellationToken);
+
+        ByteAssert.AreEqual(buffer, many.Bytes, "content");
+        Assert.That(content.GetStatistics().BytesFromPeers, Is.EqualTo(many.Bytes.Length));
+    }
+
+    [Test]
+    [Category("Socket")]
     public async Task ReadAsync_TwoPeersHoldEverything_BlocksSpreadOverBoth(CancellationToken cancellationToken)
     {
         await using ServingNode a = ServingNode.Start(s_v1.Information, s_v1.Bytes);

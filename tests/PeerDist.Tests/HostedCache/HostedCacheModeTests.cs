@@ -34,57 +34,36 @@ public sealed class HostedCacheModeTests
         HostedCacheProtocolVersion protocol, ContentInformationVersion version, CancellationToken cancellationToken)
     {
         TestContent content = version == ContentInformationVersion.V1 ? s_v1 : s_v2;
-        using X509Certificate2 certificate = TestCertificates.CreateServerCertificate();
-        await using HostedCacheNode hostedCache = HostedCacheNode.Start(certificate: certificate);
-        var origin = new MemoryOrigin(content.Bytes);
+        (HostedCacheOffererStatistics offers, PeerDistContentStatistics clientB, HostedCacheStatistics hostedCache) =
+            await RunHostedCacheModeAsync(content, protocol, new MemoryOrigin(content.Bytes), cancellationToken);
 
-        // Client A: hosted cache first (it has nothing yet), then the origin; its PCCRR server stays up for the pull.
-        using var cacheA = new MemoryContentCache();
-        await using PeerDistHttpServer serverA = StartPccrrServer(cacheA);
-        Uri hostedCacheUri = protocol == HostedCacheProtocolVersion.V1
-            ? new Uri($"https://127.0.0.1:{hostedCache.TlsEndPoint!.Port}/")
-            : new Uri($"http://127.0.0.1:{hostedCache.EndPoint.Port}/");
-        await using var offerer = new HostedCacheOfferer(new HostedCacheOffererOptions
-        {
-            HostedCache = hostedCacheUri,
-            Version = protocol,
-            PccrrPort = serverA.LocalEndPoints[0].Port,
-            Handler = PinnedHandler(certificate),
-        });
-        await using (var clientA = new PeerDistClient(new PeerDistClientOptions
-        {
-            Cache = cacheA,
-            PeerLocator = new StaticPeerLocator([hostedCache.EndPoint]),
-            Offerer = offerer,
-        }))
-        await using (PeerDistContent contentA = clientA.OpenContent(content.Information, origin))
-        {
-            byte[] bytesA = new byte[content.Bytes.Length];
-            await contentA.ReadAsync(0, bytesA, cancellationToken);
-            ByteAssert.AreEqual(bytesA, content.Bytes, "client A");
-            Assert.That(contentA.GetStatistics().BytesFromOrigin, Is.EqualTo(content.Bytes.Length), "the hosted cache was empty");
-        }
-
-        await offerer.WhenIdleAsync(cancellationToken);
-        await hostedCache.Server.WhenIdleAsync(cancellationToken);
-
-        // Client B: a different node with an empty cache and no origin at all.
-        using var cacheB = new MemoryContentCache();
-        await using var clientB = new PeerDistClient(new PeerDistClientOptions { Cache = cacheB, PeerLocator = new StaticPeerLocator([hostedCache.EndPoint]) });
-        await using PeerDistContent contentB = clientB.OpenContent(content.Information);
-        byte[] bytesB = new byte[content.Bytes.Length];
-        await contentB.ReadAsync(0, bytesB, cancellationToken);
-
-        HostedCacheOffererStatistics offers = offerer.GetStatistics();
         using (Assert.EnterMultipleScope())
         {
-            ByteAssert.AreEqual(bytesB, content.Bytes, "client B");
-            Assert.That(contentB.GetStatistics().BytesFromPeers, Is.EqualTo(content.Bytes.Length), "all from the hosted cache");
+            Assert.That(clientB.BytesFromPeers, Is.EqualTo(content.Bytes.Length), "all from the hosted cache");
             Assert.That(offers.SegmentsOffered, Is.EqualTo(content.Segments.Count));
             Assert.That(offers.SegmentsDropped, Is.Zero);
             Assert.That(offers.InterestedAnswers, Is.EqualTo(protocol == HostedCacheProtocolVersion.V1 ? content.Segments.Count : 0));
-            Assert.That(hostedCache.Server.GetStatistics().PullsFailed, Is.Zero);
+            Assert.That(hostedCache.PullsFailed, Is.Zero);
         }
+    }
+
+    /// <summary>The proof: 200 MiB from a real HTTP origin on loopback, for both protocol versions and both content versions.</summary>
+    [TestCase(HostedCacheProtocolVersion.V2, ContentInformationVersion.V1)]
+    [TestCase(HostedCacheProtocolVersion.V2, ContentInformationVersion.V2)]
+    [TestCase(HostedCacheProtocolVersion.V1, ContentInformationVersion.V1)]
+    [TestCase(HostedCacheProtocolVersion.V1, ContentInformationVersion.V2)]
+    [CancelAfter(120_000)]
+    public async Task Proof200MiB_ClientBGetsAtLeast99PercentFromTheHostedCache(
+        HostedCacheProtocolVersion protocol, ContentInformationVersion version, CancellationToken cancellationToken)
+    {
+        TestContent content = TestContent.Create(200 * 1024 * 1024, version, seed: 73);
+        await using var origin = new LoopbackHttpOrigin(content.Bytes);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+
+        (_, PeerDistContentStatistics clientB, HostedCacheStatistics hostedCache) =
+            await RunHostedCacheModeAsync(content, protocol, new HttpOriginSource(http, origin.Uri), cancellationToken);
+
+        Assert.That(clientB.BytesFromPeers, Is.GreaterThanOrEqualTo(0.99 * content.Bytes.Length), hostedCache.ToString());
     }
 
     [Test]
@@ -134,6 +113,54 @@ public sealed class HostedCacheModeTests
             Version = HostedCacheProtocolVersion.V1,
             PccrrPort = 80,
         }));
+
+    /// <summary>
+    /// Client A (empty cache, hosted-cache mode, its own PCCRR server) reads <paramref name="content"/> from
+    /// <paramref name="origin"/> and offers it; the hosted cache pulls it; client B (empty cache, no origin) reads it.
+    /// Both clients' bytes are checked against the content.
+    /// </summary>
+    private static async Task<(HostedCacheOffererStatistics Offers, PeerDistContentStatistics ClientB, HostedCacheStatistics HostedCache)> RunHostedCacheModeAsync(
+        TestContent content, HostedCacheProtocolVersion protocol, IOriginSource origin, CancellationToken cancellationToken)
+    {
+        using X509Certificate2 certificate = TestCertificates.CreateServerCertificate();
+        await using HostedCacheNode hostedCache = HostedCacheNode.Start(certificate: certificate);
+        using var cacheA = new MemoryContentCache(new ContentCacheOptions { MaxSizeBytes = 1L << 30 });
+        await using PeerDistHttpServer serverA = StartPccrrServer(cacheA);
+        Uri hostedCacheUri = protocol == HostedCacheProtocolVersion.V1
+            ? new Uri($"https://127.0.0.1:{hostedCache.TlsEndPoint!.Port}/")
+            : new Uri($"http://127.0.0.1:{hostedCache.EndPoint.Port}/");
+        await using var offerer = new HostedCacheOfferer(new HostedCacheOffererOptions
+        {
+            HostedCache = hostedCacheUri,
+            Version = protocol,
+            PccrrPort = serverA.LocalEndPoints[0].Port,
+            Handler = PinnedHandler(certificate),
+        });
+        await using (var clientA = new PeerDistClient(new PeerDistClientOptions
+        {
+            Cache = cacheA,
+            PeerLocator = new StaticPeerLocator([hostedCache.EndPoint]),
+            Offerer = offerer,
+        }))
+        await using (PeerDistContent contentA = clientA.OpenContent(content.Information, origin))
+        {
+            byte[] bytesA = new byte[content.Bytes.Length];
+            await contentA.ReadAsync(0, bytesA, cancellationToken);
+            ByteAssert.AreEqual(bytesA, content.Bytes, "client A");
+            Assert.That(contentA.GetStatistics().BytesFromOrigin, Is.EqualTo(content.Bytes.Length), "the hosted cache was empty");
+        }
+
+        await offerer.WhenIdleAsync(cancellationToken);
+        await hostedCache.Server.WhenIdleAsync(cancellationToken);
+        using var cacheB = new MemoryContentCache(new ContentCacheOptions { MaxSizeBytes = 1L << 30 });
+        await using var clientB = new PeerDistClient(new PeerDistClientOptions { Cache = cacheB, PeerLocator = new StaticPeerLocator([hostedCache.EndPoint]) });
+        await using PeerDistContent contentB = clientB.OpenContent(content.Information);
+        byte[] bytesB = new byte[content.Bytes.Length];
+        await contentB.ReadAsync(0, bytesB, cancellationToken);
+
+        ByteAssert.AreEqual(bytesB, content.Bytes, "client B");
+        return (offerer.GetStatistics(), contentB.GetStatistics(), hostedCache.Server.GetStatistics());
+    }
 
     private static PeerDistHttpServer StartPccrrServer(ContentCache cache)
     {
