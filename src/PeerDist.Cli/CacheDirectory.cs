@@ -36,6 +36,8 @@ internal static class CacheDirectory
 
         try
         {
+            // FileContentCache creates a missing directory only when it has to measure the volume (no cap given).
+            Directory.CreateDirectory(path);
             return new FileContentCache(new ContentCacheOptions { RootPath = path, MaxSizeBytes = maxSizeBytes ?? long.MaxValue });
         }
         catch (ContentCacheLockedException)

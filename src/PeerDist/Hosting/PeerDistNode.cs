@@ -230,6 +230,9 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
 
         try
         {
+            // FileContentCache creates a missing directory only when it measures the volume (no cap given); with a cap
+            // it would fail to create its lock file.
+            Directory.CreateDirectory(options.CachePath);
             return new FileContentCache(new ContentCacheOptions { RootPath = options.CachePath, MaxSizeBytes = options.CacheMaxSizeBytes });
         }
         catch (ContentCacheLockedException e)
