@@ -64,6 +64,12 @@ public sealed record PeerDistClientOptions
     /// <summary>Where the client's counters go (bytes by source, cache hits and misses, rejections, exclusions); null records none. Not disposed by the client.</summary>
     public PeerDistMetrics? Metrics { get; init; }
 
+    /// <summary>
+    /// Where segments completed with origin bytes go to be offered to a hosted cache (hosted-cache mode); none by default.
+    /// The node's PCCRR server must keep serving the cache for the hosted cache to pull them.
+    /// </summary>
+    public IContentOfferer? Offerer { get; init; }
+
     /// <summary>The clock (injectable for tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
