@@ -42,7 +42,7 @@ internal static class ServeCommand
         };
         var mode = new Option<string>("--mode")
         {
-            Description = "distributed (serve peers, discovery), hosted-cache-client (ask only --hosted-cache, serve nobody) or local (no network).",
+            Description = "distributed (serve peers, discovery), hosted-cache-client (ask only --hosted-cache; serve it, no discovery) or local (no network).",
             DefaultValueFactory = _ => "distributed",
         };
         mode.AcceptOnlyFromAmong("distributed", "hosted-cache-client", "local");
@@ -234,11 +234,14 @@ internal static class ServeCommand
                 lines.Add(ServingPrefix + endPoint.ToString());
             }
 
+            if (options.Mode == PeerDistNodeMode.HostedCacheClient)
+            {
+                lines.Add($"asking only the hosted cache at {options.HostedCacheEndPoint}");
+            }
+
             if (lines.Count == 0)
             {
-                lines.Add(options.Mode == PeerDistNodeMode.HostedCacheClient
-                    ? $"running as a hosted cache client of {options.HostedCacheEndPoint}; serving nobody"
-                    : "running local only; serving nobody");
+                lines.Add("running local only; serving nobody");
             }
 
             await CacheCommand.WriteLinesAsync(console, lines, CancellationToken.None).ConfigureAwait(false);

@@ -18,7 +18,8 @@ namespace PeerDist.Hosting;
 /// <summary>
 /// A whole PeerDist node in one object: its content cache, its download client, and (in
 /// <see cref="PeerDistNodeMode.Distributed"/> mode) the MS-PCCRR server that serves the cache, the MS-PCCRD responder
-/// that answers Probes for it, and discovery of peers for the client. Runs under a generic host
+/// that answers Probes for it, and discovery of peers for the client (in <see cref="PeerDistNodeMode.HostedCacheClient"/>
+/// mode: the server, which the hosted cache pulls offered blocks from, and the hosted cache as the only peer). Runs under a generic host
 /// (<see cref="PeerDistNodeServiceCollectionExtensions.AddPeerDistNode(Microsoft.Extensions.DependencyInjection.IServiceCollection, PeerDistNodeOptions)"/>)
 /// or on its own through <see cref="StartAsync"/> and <see cref="StopAsync"/>; several nodes fit in one process (each
 /// on its own loopback address, or port 0).
@@ -72,7 +73,7 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
                 PeerRequestTimeout = options.PeerRequestTimeout,
                 Metrics = Metrics,
             });
-            if (options.Mode == PeerDistNodeMode.Distributed)
+            if (options.Mode != PeerDistNodeMode.LocalOnly)
             {
                 var server = new PccrrServer(
                     new ContentCacheBlockSource(Cache),
@@ -103,10 +104,10 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
     /// <summary>Whether the node has started and not stopped.</summary>
     public bool IsRunning => Volatile.Read(ref _state) == 1;
 
-    /// <summary>The bound MS-PCCRR endpoints (port 0 resolved) while running; empty otherwise and when not serving.</summary>
+    /// <summary>The bound MS-PCCRR endpoints (port 0 resolved) while running; empty otherwise and in local-only mode.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => IsRunning ? _http?.LocalEndPoints ?? [] : [];
 
-    /// <summary>The first bound MS-PCCRR endpoint; null when the node does not serve (not started, or not distributed).</summary>
+    /// <summary>The first bound MS-PCCRR endpoint; null when the node does not serve (not started, or local only).</summary>
     public IPEndPoint? EndPoint => EndPoints is [var first, ..] ? first : null;
 
     /// <summary>The endpoints advertised to peers in ProbeMatches (discovery running only; empty otherwise).</summary>
@@ -144,9 +145,13 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
             NodeLog.Starting(_logger, Options.Mode, Options.CachePath ?? "in memory");
             try
             {
-                if (Options.Mode == PeerDistNodeMode.Distributed)
+                if (Options.Mode != PeerDistNodeMode.LocalOnly)
                 {
                     StartServer();
+                }
+
+                if (Options.Mode == PeerDistNodeMode.Distributed)
+                {
                     await StartDiscoveryAsync().ConfigureAwait(false);
                 }
                 else if (Options.Mode == PeerDistNodeMode.HostedCacheClient)
@@ -255,20 +260,20 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
         }
         catch (SocketException e)
         {
-            throw BindFailure(e);
+            throw BindFailure(Options.ListenEndPoints, e);
         }
 
         _http = http;
         NodeLog.Listening(_logger, string.Join(", ", http.LocalEndPoints));
     }
 
-    private PeerDistNodeStartException BindFailure(SocketException e)
+    internal static PeerDistNodeStartException BindFailure(IReadOnlyList<IPEndPoint> listenEndPoints, SocketException e)
     {
-        // PeerDistHttpServer binds in order; the failing endpoint is the first one not bound. Name them all: the message
-        // is for a person choosing another port.
-        string endPoints = string.Join(", ", Options.ListenEndPoints);
-        int port = Options.ListenEndPoints[0].Port;
-        IPEndPoint first = Options.ListenEndPoints[0];
+        // PeerDistHttpServer does not say which endpoint failed; name them all: the message is for a person choosing
+        // another port.
+        string endPoints = string.Join(", ", listenEndPoints);
+        int port = listenEndPoints[0].Port;
+        IPEndPoint first = listenEndPoints[0];
         return e.SocketErrorCode switch
         {
             SocketError.AddressAlreadyInUse => PeerDistNodeStartException.Create(

@@ -11,7 +11,8 @@ public enum PeerDistNodeMode
 
     /// <summary>
     /// Hosted cache client mode: the node asks only the hosted cache (<see cref="PeerDistNodeOptions.HostedCacheEndPoint"/>,
-    /// over MS-PCCRR) and serves nobody. Offering blocks to the hosted cache (MS-PCHC) is not done yet.
+    /// over MS-PCCRR), runs no discovery, and runs the MS-PCCRR server on its listen endpoints because the hosted cache
+    /// pulls offered blocks from it (MS-PCHC 1.3). Offering blocks (MS-PCHC) is not wired into the node yet.
     /// </summary>
     HostedCacheClient = 1,
 

@@ -27,7 +27,7 @@ public sealed record PeerDistNodeOptions
     public long? CacheMaxSizeBytes { get; init; }
 
     /// <summary>
-    /// Where the MS-PCCRR server listens (<see cref="PeerDistNodeMode.Distributed"/> only). Default: port 80 on every IPv4
+    /// Where the MS-PCCRR server listens (not in <see cref="PeerDistNodeMode.LocalOnly"/> mode). Default: port 80 on every IPv4
     /// and IPv6 address, as Windows. Port 0 picks a free port; read it from <see cref="PeerDistNode.EndPoints"/> after start.
     /// </summary>
     public IReadOnlyList<IPEndPoint> ListenEndPoints { get; init; } = CreateDefaultListenEndPoints();
@@ -92,11 +92,11 @@ public sealed record PeerDistNodeOptions
             ThrowHelper.ThrowArgumentOutOfRange(nameof(Mode), $"Mode {(int)Mode} is not a PeerDistNodeMode.");
         }
 
-        if (Mode == PeerDistNodeMode.Distributed)
+        if (Mode != PeerDistNodeMode.LocalOnly)
         {
             if (ListenEndPoints is null || ListenEndPoints.Count == 0)
             {
-                ThrowHelper.ThrowArgument("ListenEndPoints is empty: a distributed node needs at least one endpoint to serve peers on.", nameof(ListenEndPoints));
+                ThrowHelper.ThrowArgument("ListenEndPoints is empty: a node that serves (distributed, or a hosted cache client the hosted cache pulls from) needs at least one endpoint.", nameof(ListenEndPoints));
             }
 
             foreach (IPEndPoint? endPoint in ListenEndPoints)

@@ -30,6 +30,7 @@ internal static class NodeFixtures
     {
         Mode = PeerDistNodeMode.HostedCacheClient,
         HostedCacheEndPoint = hostedCache,
+        ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)],
         CacheMaxSizeBytes = 1L << 30,
         PeerRequestTimeout = TimeSpan.FromSeconds(20),
     };

@@ -109,7 +109,8 @@ public sealed class PeerDistNodeTests
         using (Assert.EnterMultipleScope())
         {
             ByteAssert.AreEqual(bytes, s_v1.Bytes, "content");
-            Assert.That(client.EndPoint, Is.Null, "a hosted cache client serves nobody");
+            Assert.That(client.EndPoint, Is.Not.Null, "a hosted cache client serves (the hosted cache pulls from it)");
+            Assert.That(client.AdvertisedEndPoints, Is.Empty, "and runs no discovery");
             Assert.That(statistics.BytesByPeer.GetValueOrDefault(server.EndPoint!), Is.EqualTo(s_v1.Bytes.Length));
             Assert.That(origin.Requests, Is.Empty, "nothing from the origin");
             Assert.That(obtained.BySource(PeerDistMetrics.BytesObtainedName, PeerDistMetrics.SourceHostedCache), Is.EqualTo(s_v1.Bytes.Length));
@@ -214,6 +215,24 @@ public sealed class PeerDistNodeTests
         {
             Assert.That(e.Error, Is.EqualTo(PeerDistNodeStartError.PortAccessDenied));
             Assert.That(e.Message, Does.Contain("port 80").And.Contain(">= 1024").And.Contain("--port").And.Contain("CAP_NET_BIND_SERVICE"));
+        }
+    }
+
+    [Test]
+    public void BindFailure_AccessDeniedOnPort80OffWindows_NamesBothRemedies()
+    {
+        // The path a non-root Linux user meets; the test above covers it for real where the process lacks the privilege.
+        PeerDistNodeStartException e = PeerDistNode.BindFailure([new IPEndPoint(IPAddress.Any, 80)], new SocketException((int)SocketError.AccessDenied));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(e.Error, Is.EqualTo(PeerDistNodeStartError.PortAccessDenied));
+            Assert.That(e.EndPoint, Is.EqualTo(new IPEndPoint(IPAddress.Any, 80)));
+            Assert.That(e.InnerException, Is.InstanceOf<SocketException>());
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.That(e.Message, Does.Contain("port 80 is a privileged port").And.Contain(">= 1024").And.Contain("--port").And.Contain("CAP_NET_BIND_SERVICE"));
+            }
         }
     }
 
