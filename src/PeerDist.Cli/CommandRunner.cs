@@ -27,6 +27,13 @@ internal static class CommandRunner
         console.Error.Flush();
     }
 
+    /// <summary>Writes a warning line (the command goes on).</summary>
+    public static void WriteWarning(CliConsole console, string message)
+    {
+        console.Error.WriteLine($"peerdist: warning: {InputFiles.OneLine(message)}");
+        console.Error.Flush();
+    }
+
     private static async Task<int> RunAsync(
         CliConsole console,
         string commandName,

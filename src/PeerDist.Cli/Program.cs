@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace PeerDist.Cli;
 
@@ -54,13 +56,14 @@ internal static class Program
             return ExitCodes.Usage;
         }
 
-        // Help and --version write text to standard output.
+        // Help and --version write text to standard output; it is gathered first so the usage lines can name the tool.
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
         var output = new StreamWriter(console.Out, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 4096, leaveOpen: true);
         await using (output.ConfigureAwait(false))
         {
             var configuration = new InvocationConfiguration
             {
-                Output = output,
+                Output = text,
                 Error = console.Error,
                 EnableDefaultExceptionHandler = false,
 
@@ -73,8 +76,19 @@ internal static class Program
             }
             finally
             {
+                await output.WriteAsync(UseToolName(text.ToString(), root.Name)).ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>
+    /// The root command is named after the executable: "PeerDist.Cli" (the assembly cannot be called "peerdist", since
+    /// assembly names compare case-insensitively and the node assembly is "PeerDist"), or "testhost" in-process. The help's
+    /// usage lines name the tool as users type it.
+    /// </summary>
+    internal static string UseToolName(string helpText, string rootName) =>
+        rootName == PeerDistCommand.ToolName || helpText.Length == 0
+            ? helpText
+            : Regex.Replace(helpText, "^(\\s+)" + Regex.Escape(rootName) + "(?=\\s|$)", "$1" + PeerDistCommand.ToolName, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }

@@ -165,6 +165,28 @@ public abstract class ContentCache : IDisposable, IAsyncDisposable
         return entry is not null;
     }
 
+    /// <summary>
+    /// A snapshot of the metadata of every registered, unexpired segment, least recently accessed first (for cache status
+    /// and export). Does not count as an access.
+    /// </summary>
+    public IReadOnlyList<SegmentMetadata> GetSegments()
+    {
+        ThrowIfDisposed();
+        lock (_sync)
+        {
+            var result = new List<SegmentMetadata>(_segments.Count);
+            foreach (SegmentEntry entry in _lru)
+            {
+                if (!IsExpiredLocked(entry))
+                {
+                    result.Add(entry.Metadata);
+                }
+            }
+
+            return result;
+        }
+    }
+
     /// <summary>Whether block <paramref name="blockIndex"/> of the segment is held, as verified plaintext or as an encrypted record.</summary>
     /// <exception cref="ArgumentException">The identifier is not 32, 48 or 64 bytes.</exception>
     public bool ContainsBlock(ReadOnlySpan<byte> segmentId, int blockIndex)

@@ -1,4 +1,5 @@
 using PeerDist.Caching;
+using PeerDist.Diagnostics;
 using PeerDist.Retrieval;
 using PeerDist.Retrieval.Client;
 
@@ -59,6 +60,9 @@ public sealed record PeerDistClientOptions
 
     /// <summary>How far a content stream reads ahead of its position when it is read sequentially.</summary>
     public int ReadAheadBytes { get; init; } = DefaultReadAheadBytes;
+
+    /// <summary>Where the client's counters go (bytes by source, cache hits and misses, rejections, exclusions); null records none. Not disposed by the client.</summary>
+    public PeerDistMetrics? Metrics { get; init; }
 
     /// <summary>
     /// Where segments completed with origin bytes go to be offered to a hosted cache (hosted-cache mode); none by default.

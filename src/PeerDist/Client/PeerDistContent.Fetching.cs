@@ -146,6 +146,7 @@ public sealed partial class PeerDistContent
         if (read && !_fetched.ContainsKey(key))
         {
             Count(BlockDataSource.LocalCache, null, target.Length);
+            _client.Options.Metrics?.CacheHit();
         }
 
         return read;
@@ -177,6 +178,7 @@ public sealed partial class PeerDistContent
                 }
 
                 owned.Add((block, done));
+                _client.Options.Metrics?.CacheMiss();
             }
             else
             {
@@ -332,6 +334,7 @@ public sealed partial class PeerDistContent
                         break;
                     case BlockOutcome.BadData:
                         Interlocked.Increment(ref _blocksRejected);
+                        _client.Options.Metrics?.BlockRejected();
                         Strike(peer, 1);
                         break;
                     case BlockOutcome.IncompatibleVersion:
@@ -482,6 +485,7 @@ public sealed partial class PeerDistContent
                 if (!Verify(block, bytes))
                 {
                     Interlocked.Increment(ref _blocksRejected);
+                    _client.Options.Metrics?.BlockRejected();
                     throw new PeerDistOriginException(
                         $"The origin's bytes for block {block.BlockIndex} of segment {block.SegmentListIndex} ({block.BlockRange}) do not match the content information.");
                 }
@@ -647,5 +651,14 @@ public sealed partial class PeerDistContent
 
     private bool IsExcluded(EndPoint peer) => _strikes.TryGetValue(peer, out int strikes) && strikes >= _client.Options.PeerFailureLimit;
 
-    private void Strike(EndPoint peer, int amount) => _strikes.AddOrUpdate(peer, amount, (_, strikes) => strikes + amount);
+    private void Strike(EndPoint peer, int amount)
+    {
+        int limit = _client.Options.PeerFailureLimit;
+        int strikes = _strikes.AddOrUpdate(peer, amount, (_, strikes) => strikes + amount);
+        if (strikes >= limit && strikes - amount < limit)
+        {
+            // This strike crossed the limit: the peer is excluded for the rest of this content (counted once).
+            _client.Options.Metrics?.PeerExcluded();
+        }
+    }
 }

@@ -219,6 +219,7 @@ public sealed partial class PeerDistContent : IAsyncDisposable, IDisposable
             if (!Verify(block, bytes))
             {
                 Interlocked.Increment(ref _blocksRejected);
+                _client.Options.Metrics?.BlockRejected();
                 throw new InvalidDataException($"The data for block {block.BlockIndex} of segment {block.SegmentListIndex} does not match the content information.");
             }
 
@@ -291,6 +292,7 @@ public sealed partial class PeerDistContent : IAsyncDisposable, IDisposable
                 break;
         }
 
+        _client.Options.Metrics?.BlockObtained(source, peer, bytes);
         long total = Interlocked.Add(ref _obtained, bytes);
         _progress?.Report(new PeerDistProgress(source, bytes, total));
     }

@@ -194,6 +194,7 @@ public sealed class DiscoveryResponderService : IAsyncDisposable
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             await channel.SendAsync(reply, remote, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _sent);
+            _options.Metrics?.ProbeAnswered();
         }
         catch (OperationCanceledException)
         {

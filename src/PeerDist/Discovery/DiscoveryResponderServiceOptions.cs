@@ -1,3 +1,4 @@
+using PeerDist.Diagnostics;
 using PeerDist.Transport.Udp;
 
 namespace PeerDist.Discovery;
@@ -16,6 +17,9 @@ public sealed class DiscoveryResponderServiceOptions
 
     /// <summary>The most replies waiting out their back-off at once; Probes beyond that are not answered (counted).</summary>
     public int MaxPendingReplies { get; init; } = DefaultMaxPendingReplies;
+
+    /// <summary>Where the count of ProbeMatches sent goes; null records none. Not disposed by the service.</summary>
+    public PeerDistMetrics? Metrics { get; init; }
 
     /// <summary>
     /// The replies this node saw when it downloaded segments itself (recorded by a <see cref="DiscoveryPeerLocator"/>
