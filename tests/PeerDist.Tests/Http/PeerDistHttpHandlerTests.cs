@@ -154,6 +154,8 @@ public sealed class PeerDistHttpHandlerTests
     [TestCase("LatencyCritical")]
     [TestCase("Filter")]
     [TestCase("HandlerDisabled")]
+    [TestCase("SynchronousSend")]
+    [TestCase("CallerSpeaksPccrtp")]
     public async Task SendAsync_RequestNotForPeerDist_SentAndReturnedUntouched(string kind, CancellationToken cancellationToken)
     {
         await using var client = NewClient(out _);
@@ -180,16 +182,21 @@ public sealed class PeerDistHttpHandlerTests
             case "LatencyCritical":
                 request.SetPeerDistLatencyCritical();
                 break;
+            case "CallerSpeaksPccrtp":
+                request.Headers.TryAddWithoutValidation("Accept-Encoding", "peerdist;q=0");
+                break;
         }
 
-        using HttpResponseMessage response = await http.SendAsync(request, cancellationToken);
+        using HttpResponseMessage response = kind == "SynchronousSend"
+            ? http.Send(request, cancellationToken)
+            : await http.SendAsync(request, cancellationToken);
         byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
 
         SeenRequest seen = _origin.RequestsFor(uri).Single();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(response, Is.SameAs(inner.Responses.Single()), "the response is the inner handler's");
-            Assert.That(seen.AcceptEncoding, Is.Null);
+            Assert.That(seen.AcceptEncoding, Is.EqualTo(kind == "CallerSpeaksPccrtp" ? "peerdist;q=0" : null));
             Assert.That(seen.PeerDist, Is.Null);
             Assert.That(seen.PeerDistEx, Is.Null);
             Assert.That(request.Headers.Contains("X-P2P-PeerDist"), Is.False, "the request object was not changed");

@@ -22,4 +22,12 @@ internal sealed class RecordingHandler(HttpMessageHandler inner) : DelegatingHan
         Responses.Enqueue(response);
         return response;
     }
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Requests.Enqueue(request);
+        HttpResponseMessage response = base.Send(request, cancellationToken);
+        Responses.Enqueue(response);
+        return response;
+    }
 }
