@@ -339,6 +339,31 @@ public sealed class PeerDistHttpHandlerTests
     }
 
     [Test]
+    public async Task SendAsync_Logging_FallbackWarnsWithReasonAndDecodedDownloadReportsSources(CancellationToken cancellationToken)
+    {
+        await using ServingNode peer = ServingNode.Start(Resource.V2, s_bytes);
+        await using var client = NewClient(out _, peer.EndPoint);
+        var logger = new ListLogger<PeerDistHttpHandler>();
+        using var http = new HttpClient(new PeerDistHttpHandler(client, RecordingHandler.OverSockets(), logger: logger));
+        Uri broken = _origin.Add(Resource with { InformationOverride = [1, 0, 0, 0] });
+        Uri good = _origin.Add(Resource);
+
+        (await http.GetAsync(broken, cancellationToken)).Dispose();
+        (await http.GetAsync(good, cancellationToken)).Dispose();
+
+        var entries = logger.Entries.ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(
+                entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message),
+                Has.One.Contains(broken.AbsoluteUri).And.Contains("MalformedContentInformation"));
+            Assert.That(
+                entries.Where(e => e.EventName == "PeerDistDownloadClosed").Select(e => e.Message),
+                Has.One.Contains(good.AbsoluteUri).And.Contains($"{s_bytes.Length} from peers, 0 from the origin"));
+        }
+    }
+
+    [Test]
     public async Task SendAsync_OriginLiesInMissingDataAnswer_ReadFailsAndNoWrongByteIsDelivered(CancellationToken cancellationToken)
     {
         long corrupt = s_bytes.Length / 2;
