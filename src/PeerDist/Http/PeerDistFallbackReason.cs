@@ -30,6 +30,6 @@ internal enum PeerDistFallbackReason
     /// <summary>The content information does not describe the whole content of <c>ContentLength</c> bytes.</summary>
     LengthMismatch,
 
-    /// <summary>The download client is shut down.</summary>
+    /// <summary>The download client is shut down, or could not open the content (for instance its cache failed).</summary>
     ClientUnavailable,
 }

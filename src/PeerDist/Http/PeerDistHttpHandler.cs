@@ -248,9 +248,10 @@ public sealed partial class PeerDistHttpHandler : DelegatingHandler
         {
             content = _client.OpenContent(information, new InnerHandlerOriginSource(this, template, contentLength, _options.OriginRequestTimeout));
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or IOException or UnauthorizedAccessException)
         {
-            PeerDistHttpLog.Fallback(Logger, template.Uri, PeerDistFallbackReason.ClientUnavailable, "the PeerDistClient is disposed");
+            // A local problem (client shut down, cache unwritable) must not cost the caller the resource: fetch it plain.
+            PeerDistHttpLog.Fallback(Logger, template.Uri, PeerDistFallbackReason.ClientUnavailable, e.Message);
             return null;
         }
 

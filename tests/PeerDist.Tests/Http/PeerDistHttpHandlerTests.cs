@@ -364,6 +364,26 @@ public sealed class PeerDistHttpHandlerTests
     }
 
     [Test]
+    public async Task SendAsync_ClientDisposed_PlainFallbackWithCorrectBytes(CancellationToken cancellationToken)
+    {
+        PeerDistClient client = NewClient(out MemoryContentCache cache);
+        using var http = new HttpClient(new PeerDistHttpHandler(client, RecordingHandler.OverSockets()));
+        Uri uri = _origin.Add(Resource);
+        await client.DisposeAsync();
+
+        using HttpResponseMessage response = await http.GetAsync(uri, cancellationToken);
+        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        cache.Dispose();
+
+        using (Assert.EnterMultipleScope())
+        {
+            ByteAssert.AreEqual(body, s_bytes, "body");
+            Assert.That(response.Content, Is.Not.InstanceOf<PeerDistResponseContent>());
+            Assert.That(_origin.RequestsFor(uri).Select(r => r.AdvertisesPeerDist), Is.EqualTo(new[] { true, false }));
+        }
+    }
+
+    [Test]
     public async Task SendAsync_OriginLiesInMissingDataAnswer_ReadFailsAndNoWrongByteIsDelivered(CancellationToken cancellationToken)
     {
         long corrupt = s_bytes.Length / 2;
