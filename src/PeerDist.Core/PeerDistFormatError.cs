@@ -131,4 +131,25 @@ public enum PeerDistFormatError
 
     /// <summary>A version 2.0 ProbeMatch has no <c>SegmentAges</c> or its value is not base64 (MS-PCCRD 2.2.3.9); a bad blob inside is <see cref="InvalidExtensibleBlob"/>.</summary>
     PccrdInvalidSegmentAges,
+
+    /// <summary>A PCHC <c>MajorVersion</c> is not 1 or 2, or is not the version the endpoint speaks (MS-PCHC 1.7, 2.2.1.1).</summary>
+    PchcUnsupportedVersion,
+
+    /// <summary>A PCHC <c>Type</c> is not 1, 2 or 3, or does not belong to the message's version (MS-PCHC 2.2.1.1).</summary>
+    PchcUnknownMessageType,
+
+    /// <summary>An INITIAL_OFFER <c>Hash</c> is not 32, 48 or 64 bytes long (MS-PCHC 2.2.1.3).</summary>
+    PchcInvalidSegmentHash,
+
+    /// <summary>A PCHC content tag is not 16 bytes (MS-PCHC 2.2.1.4, 2.2.1.5: <c>SizeOfContentTag</c> MUST be 16).</summary>
+    PchcInvalidContentTag,
+
+    /// <summary>A BATCHED_OFFER holds no segment descriptor or more than 128 (MS-PCHC 2.2.1.5).</summary>
+    PchcInvalidDescriptorCount,
+
+    /// <summary>A PCHC message is larger than the configured limit.</summary>
+    PchcMessageTooLarge,
+
+    /// <summary>A PCHC response's <c>Size</c> is not 1 or its <c>ResponseCode</c> is not 0 or 1 (MS-PCHC 2.2.2).</summary>
+    PchcInvalidResponse,
 }

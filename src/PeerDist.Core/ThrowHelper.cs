@@ -75,6 +75,13 @@ internal static class ThrowHelper
             PeerDistFormatError.PccrdInvalidAppSequence => "the PCCRD AppSequence is missing or not unsigned 32-bit numbers (MS-PCCRD 2.2.3.6)",
             PeerDistFormatError.PccrdInvalidMetadataVersion => "the PCCRD MetadataVersion is not 1 or 2 (MS-PCCRD 2.2.3.5)",
             PeerDistFormatError.PccrdInvalidSegmentAges => "the PCCRD SegmentAges is missing or not base64 (MS-PCCRD 2.2.3.9)",
+            PeerDistFormatError.PchcUnsupportedVersion => "the PCHC MajorVersion is not the version this endpoint speaks (MS-PCHC 1.7)",
+            PeerDistFormatError.PchcUnknownMessageType => "the PCHC Type is not a message of this version (MS-PCHC 2.2.1.1)",
+            PeerDistFormatError.PchcInvalidSegmentHash => "the INITIAL_OFFER hash is not 32, 48 or 64 bytes (MS-PCHC 2.2.1.3)",
+            PeerDistFormatError.PchcInvalidContentTag => "the PCHC content tag is not 16 bytes (MS-PCHC 2.2.1.5)",
+            PeerDistFormatError.PchcInvalidDescriptorCount => "the BATCHED_OFFER holds no descriptor or more than 128 (MS-PCHC 2.2.1.5)",
+            PeerDistFormatError.PchcMessageTooLarge => "the PCHC message is larger than the configured limit",
+            PeerDistFormatError.PchcInvalidResponse => "the PCHC response is not 5 bytes with code 0 or 1 (MS-PCHC 2.2.2)",
             _ => "the data is malformed",
         };
         return $"Invalid peer distribution data at byte {offset}: {what} ({error}).";
