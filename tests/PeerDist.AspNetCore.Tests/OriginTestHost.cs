@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
+
+namespace PeerDist.AspNetCore.Tests;
+
+/// <summary>
+/// A real Kestrel site on 127.0.0.1 (port 0) with PeerDist in front of the static file middleware, serving a fresh
+/// temporary web root, plus two endpoints that send files: <c>/opted/{name}</c> (opted in) and <c>/plain/{name}</c> (not).
+/// </summary>
+public sealed class OriginTestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private OriginTestHost(WebApplication app, string root, Uri address)
+    {
+        _app = app;
+        WebRoot = root;
+        BaseAddress = address;
+        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = address,
+        };
+    }
+
+    public string WebRoot { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public PeerDistOrigin Origin => _app.Services.GetRequiredService<PeerDistOrigin>();
+
+    public static async Task<OriginTestHost> StartAsync(Action<PeerDistOriginOptions>? configure = null, string? root = null)
+    {
+        root ??= Directory.CreateTempSubdirectory("peerdist-origin-tests-").FullName;
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root, WebRootPath = root });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddPeerDistOrigin(options =>
+        {
+            options.ServerSecretPassphrase = "origin tests";
+            configure?.Invoke(options);
+        });
+
+        WebApplication app = builder.Build();
+        app.UsePeerDist();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(root),
+            ServeUnknownFileTypes = true,
+        });
+        app.MapGet("/opted/{name}", (string name) => Results.File(Path.Combine(root, name), "application/octet-stream", enableRangeProcessing: true, lastModified: File.GetLastWriteTimeUtc(Path.Combine(root, name)))).WithPeerDist();
+        app.MapGet("/plain/{name}", (string name) => Results.File(Path.Combine(root, name), "application/octet-stream", lastModified: File.GetLastWriteTimeUtc(Path.Combine(root, name))));
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new OriginTestHost(app, root, new Uri(address));
+    }
+
+    public string WriteFile(string name, byte[] bytes)
+    {
+        string path = Path.Combine(WebRoot, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(WebRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
