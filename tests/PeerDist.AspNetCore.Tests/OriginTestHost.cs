@@ -18,9 +18,12 @@ public sealed class OriginTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private OriginTestHost(WebApplication app, string root, Uri address)
+    private readonly bool _ownsRoot;
+
+    private OriginTestHost(WebApplication app, string root, bool ownsRoot, Uri address)
     {
         _app = app;
+        _ownsRoot = ownsRoot;
         WebRoot = root;
         BaseAddress = address;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
@@ -39,6 +42,7 @@ public sealed class OriginTestHost : IAsyncDisposable
 
     public static async Task<OriginTestHost> StartAsync(Action<PeerDistOriginOptions>? configure = null, string? root = null)
     {
+        bool ownsRoot = root is null;
         root ??= Directory.CreateTempSubdirectory("peerdist-origin-tests-").FullName;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root, WebRootPath = root });
         builder.Logging.ClearProviders();
@@ -50,7 +54,21 @@ public sealed class OriginTestHost : IAsyncDisposable
         });
 
         WebApplication app = builder.Build();
-        app.UsePeerDist();
+        try
+        {
+            app.UsePeerDist();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            if (ownsRoot)
+            {
+                Directory.Delete(root, recursive: true);
+            }
+
+            throw;
+        }
+
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(root),
@@ -60,7 +78,7 @@ public sealed class OriginTestHost : IAsyncDisposable
         app.MapGet("/plain/{name}", (string name) => Results.File(Path.Combine(root, name), "application/octet-stream", lastModified: File.GetLastWriteTimeUtc(Path.Combine(root, name))));
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new OriginTestHost(app, root, new Uri(address));
+        return new OriginTestHost(app, root, ownsRoot, new Uri(address));
     }
 
     public string WriteFile(string name, byte[] bytes)
@@ -75,6 +93,11 @@ public sealed class OriginTestHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsRoot)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(WebRoot, recursive: true);
