@@ -9,8 +9,18 @@ using PeerDist.Publishing;
 namespace PeerDist.AspNetCore;
 
 /// <summary>One request that asked for peerdist: decides, when the response turns out to be a file, whether to answer with content information.</summary>
-internal sealed class PeerDistExchange(PeerDistOrigin origin, HttpContext context, PeerDistRequest request, IHttpResponseBodyFeature inner)
+internal sealed class PeerDistExchange(PeerDistOrigin origin, HttpContext context, PeerDistRequest request, IHttpResponseBodyFeature inner) : IAsyncDisposable
 {
+    private bool _decided;
+    private string? _spoolPath;
+    private FileStream? _spool;
+    private long _spooled;
+    private string? _spoolContentId;
+    private ContentValidator _spoolValidator;
+
+    /// <summary>What happens to bytes the endpoint writes itself.</summary>
+    public BodyDecision BodyDecision { get; private set; }
+
     /// <summary>Whether content information was sent.</summary>
     public bool Answered { get; private set; }
 
@@ -23,11 +33,12 @@ internal sealed class PeerDistExchange(PeerDistOrigin origin, HttpContext contex
     /// </summary>
     public async Task<bool> TryAnswerAsync(string path, long offset, long? count, CancellationToken cancellationToken)
     {
-        if (Answered || Reason is not null)
+        if (_decided)
         {
             return false; // one decision per request
         }
 
+        _decided = true;
         try
         {
             PlainReason? reason = await TryAnswerCoreAsync(path, offset, count, cancellationToken).ConfigureAwait(false);
@@ -102,14 +113,159 @@ internal sealed class PeerDistExchange(PeerDistOrigin origin, HttpContext contex
 
         if (info is null)
         {
-            // MS-PCCRTP 3.2.5.1: hashes not ready, so the real content, and a hint to come back with HashRequest=true.
-            response.Headers[PccrtpHeaderNames.PeerDist] = new PeerDistHeader(request.Version).ToString();
-            response.Headers[PccrtpHeaderNames.PeerDistEx] = new PeerDistExHeader { MakeHashRequest = true }.ToString();
-            AddVary(response.Headers);
-            PeerDistOriginLog.NotReady(origin.Logger, context.Request.Path);
+            AddMakeHashRequest(response);
             return PlainReason.NotGenerated;
         }
 
+        await SendContentInformationAsync(info, range, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
+    /// Decides, before the first body byte an endpoint writes, whether to answer with content information instead (the
+    /// content is then identified by the request URL and validated by Content-Length, ETag and Last-Modified).
+    /// </summary>
+    public async ValueTask<BodyDecision> DecideForBodyAsync(CancellationToken cancellationToken)
+    {
+        if (_decided)
+        {
+            return BodyDecision;
+        }
+
+        _decided = true;
+        BodyDecision = BodyDecision.PassThrough;
+        try
+        {
+            BodyDecision = await DecideForBodyCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            PeerDistOriginLog.LookupFailed(origin.Logger, context.Request.Path, ex);
+            Reason = PlainReason.NotEligible;
+            await AbandonSpoolAsync().ConfigureAwait(false);
+        }
+
+        if (Reason is { } plain)
+        {
+            PeerDistOriginLog.Plain(origin.Logger, context.Request.Path, plain);
+        }
+
+        return BodyDecision;
+    }
+
+    /// <summary>Copies body bytes into the spool file (bounded by the declared Content-Length).</summary>
+    public async ValueTask SpoolAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_spool is null)
+        {
+            return;
+        }
+
+        _spooled += data.Length;
+        if (_spooled > _spoolValidator.Length)
+        {
+            await AbandonSpoolAsync().ConfigureAwait(false); // more bytes than declared: not content we can describe
+            return;
+        }
+
+        await _spool.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Called when the pipeline has returned: a complete spool (exactly Content-Length bytes, no failure) becomes a
+    /// background generation, anything else is deleted.
+    /// </summary>
+    public async Task FinishAsync(bool succeeded)
+    {
+        if (_spool is not { } spool || _spoolPath is not { } path || _spoolContentId is not { } contentId)
+        {
+            return;
+        }
+
+        _spool = null;
+        await spool.DisposeAsync().ConfigureAwait(false);
+        if (!succeeded || _spooled != _spoolValidator.Length)
+        {
+            TryDelete(path);
+            return;
+        }
+
+        Task<PublishedContent> generation = origin.Publisher.StartGeneration(
+            contentId,
+            _spoolValidator,
+            _ => ValueTask.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan)),
+            verifyUnchanged: null);
+        _ = generation.ContinueWith(static (_, state) => TryDelete((string)state!), path, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    /// <summary>Deletes a spool that <see cref="FinishAsync"/> did not hand to a generation.</summary>
+    public ValueTask DisposeAsync() => new(AbandonSpoolAsync());
+
+    private async Task<BodyDecision> DecideForBodyCoreAsync(CancellationToken cancellationToken)
+    {
+        HttpResponse response = context.Response;
+        if (response.HasStarted || !IsEligibleEndpoint() || response.StatusCode != StatusCodes.Status200OK || !HasEligibleHeaders(response) ||
+            response.ContentLength is not long length)
+        {
+            Reason = PlainReason.NotEligible; // a body of unknown length (chunked) cannot be described
+            return BodyDecision.PassThrough;
+        }
+
+        if (length < origin.Options.MinimumContentLength)
+        {
+            Reason = PlainReason.TooSmall;
+            return BodyDecision.PassThrough;
+        }
+
+        string? etag = response.Headers.ETag.Count == 1 ? response.Headers.ETag[0] : null;
+        var validator = new ContentValidator(length, etag, response.GetTypedHeaders().LastModified);
+        string contentId = "url:" + context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+        ContentInformationVersion version = request.ContentInformationVersion;
+        ContentPublisher publisher = origin.Publisher;
+        ContentInformation? info = await publisher.RetrieveContentInformationAsync(contentId, validator, version, version, null, cancellationToken).ConfigureAwait(false);
+        bool generating = publisher.TryGetGeneration(contentId, validator, out Task<PublishedContent>? generation);
+        if (info is null && generating && request.HashRequest && await WaitForGenerationAsync(generation!, cancellationToken).ConfigureAwait(false))
+        {
+            info = await publisher.RetrieveContentInformationAsync(contentId, validator, version, version, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (info is not null)
+        {
+            await SendContentInformationAsync(info, new ContentRange(0, length), cancellationToken).ConfigureAwait(false);
+            return BodyDecision.ContentInformationSent;
+        }
+
+        AddMakeHashRequest(response);
+        Reason = PlainReason.NotGenerated;
+        if (generating)
+        {
+            return BodyDecision.PassThrough; // another response is already feeding a generation
+        }
+
+        // Copy the bytes as they go out, and hash the copy once the response is complete (FinishAsync): no request
+        // ever waits for hashing, and memory stays bounded whatever the length.
+        string directory = PeerDistOrigin.GetSpoolDirectory(origin.Options);
+        Directory.CreateDirectory(directory);
+        _spoolPath = Path.Combine(directory, Guid.NewGuid().ToString("N") + ".spool");
+        _spool = new FileStream(_spoolPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        _spoolContentId = contentId;
+        _spoolValidator = validator;
+        return BodyDecision.Spool;
+    }
+
+    private async Task AbandonSpoolAsync()
+    {
+        if (_spool is { } spool)
+        {
+            _spool = null;
+            await spool.DisposeAsync().ConfigureAwait(false);
+            TryDelete(_spoolPath!);
+        }
+    }
+
+    private async Task SendContentInformationAsync(ContentInformation info, ContentRange range, CancellationToken cancellationToken)
+    {
+        HttpResponse response = context.Response;
         byte[] body = info.ToArray();
 
         // The peerdist response (3.2.5.1): 200 whatever the Range (see docs/pccrtp-origin.md), content information as
@@ -128,7 +284,27 @@ internal sealed class PeerDistExchange(PeerDistOrigin origin, HttpContext contex
         Answered = true;
         origin.CountPeerDist(request.IsHead ? 0 : body.Length);
         PeerDistOriginLog.AnsweredPeerDist(origin.Logger, context.Request.Path, info.Version, range, body.Length);
-        return null;
+    }
+
+    private void AddMakeHashRequest(HttpResponse response)
+    {
+        // MS-PCCRTP 3.2.5.1: hashes not ready, so the real content, and a hint to come back with HashRequest=true.
+        response.Headers[PccrtpHeaderNames.PeerDist] = new PeerDistHeader(request.Version).ToString();
+        response.Headers[PccrtpHeaderNames.PeerDistEx] = new PeerDistExHeader { MakeHashRequest = true }.ToString();
+        AddVary(response.Headers);
+        PeerDistOriginLog.NotReady(origin.Logger, context.Request.Path);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort; spool files are in a temporary directory.
+        }
     }
 
     private bool IsEligibleEndpoint()

@@ -38,26 +38,34 @@ internal sealed class PeerDistMiddleware(RequestDelegate next, PeerDistOrigin or
 
         IHttpResponseBodyFeature inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var exchange = new PeerDistExchange(origin, context, request, inner);
-        context.Features.Set<IHttpResponseBodyFeature>(new PeerDistResponseBodyFeature(inner, exchange, discardBody: request.IsHead));
-        string method = context.Request.Method;
-        if (request.IsHead)
+        await using (exchange.ConfigureAwait(false))
         {
-            context.Request.Method = HttpMethods.Get;
-        }
+            var feature = new PeerDistResponseBodyFeature(inner, exchange, discardBody: request.IsHead);
+            context.Features.Set<IHttpResponseBodyFeature>(feature);
+            string method = context.Request.Method;
+            if (request.IsHead)
+            {
+                context.Request.Method = HttpMethods.Get;
+            }
 
-        try
-        {
-            await next(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            context.Features.Set(inner);
-            context.Request.Method = method;
-        }
+            bool succeeded = false;
+            try
+            {
+                await next(context).ConfigureAwait(false);
+                await feature.FlushWriterAsync().ConfigureAwait(false);
+                succeeded = true;
+            }
+            finally
+            {
+                context.Features.Set(inner);
+                context.Request.Method = method;
+                await exchange.FinishAsync(succeeded && !context.RequestAborted.IsCancellationRequested).ConfigureAwait(false);
+            }
 
-        if (!exchange.Answered)
-        {
-            origin.CountPlain(exchange.Reason ?? PlainReason.NotEligible);
+            if (!exchange.Answered)
+            {
+                origin.CountPlain(exchange.Reason ?? PlainReason.NotEligible);
+            }
         }
     }
 }

@@ -58,6 +58,7 @@ public sealed class PeerDistOrigin : IAsyncDisposable
             },
             loggers.CreateLogger<ContentPublisher>());
 
+        DeleteLeftoverSpools(value.CacheDirectory);
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _peerDistResponses = _meter.CreateCounter<long>("peerdist.origin.peerdist_responses", "{response}", "Responses that carried content information.");
         _plainResponses = _meter.CreateCounter<long>("peerdist.origin.plain_responses", "{response}", "PeerDist requests answered with the plain content, by reason.");
@@ -150,6 +151,32 @@ public sealed class PeerDistOrigin : IAsyncDisposable
         PlainReason.NotGenerated => "not_generated",
         _ => "other",
     };
+
+    /// <summary>The directory where bodies written by endpoints are copied before they are hashed.</summary>
+    internal static string GetSpoolDirectory(PeerDistOriginOptions options) =>
+        Path.Combine(options.CacheDirectory ?? Path.GetTempPath(), "peerdist-spool");
+
+    private static void DeleteLeftoverSpools(string? cacheDirectory)
+    {
+        // Only a directory of our own: the system temporary directory may be shared by other origins that are running.
+        string directory = Path.Combine(cacheDirectory ?? string.Empty, "peerdist-spool");
+        if (cacheDirectory is null || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (string spool in Directory.EnumerateFiles(directory, "*.spool"))
+        {
+            try
+            {
+                File.Delete(spool);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // In use or protected: left for the next start.
+            }
+        }
+    }
 
     private static ServerSecret CreateSecret(PeerDistOriginOptions options)
     {

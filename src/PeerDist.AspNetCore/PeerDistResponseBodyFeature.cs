@@ -4,20 +4,26 @@ using Microsoft.AspNetCore.Http.Features;
 namespace PeerDist.AspNetCore;
 
 /// <summary>
-/// Wraps the response body of a request that asked for peerdist: a file sent with <c>SendFileAsync</c> (the static file
-/// middleware, PhysicalFile results) is offered to <see cref="PeerDistExchange"/> first, which may answer with content
-/// information instead; for a HEAD request (run as GET inside, see <see cref="PeerDistMiddleware"/>) every body byte is
-/// dropped. Everything else passes through to the server's feature unchanged.
+/// Wraps the response body of a request that asked for peerdist. A file sent with <c>SendFileAsync</c> (the static
+/// file middleware, PhysicalFile results) is offered to <see cref="PeerDistExchange"/> first, which may answer with
+/// content information instead; bytes an endpoint writes itself go through <see cref="PeerDistBodyStream"/>. For a
+/// HEAD request (run as GET inside, see <see cref="PeerDistMiddleware"/>) every body byte is dropped.
 /// </summary>
 internal sealed class PeerDistResponseBodyFeature(IHttpResponseBodyFeature inner, PeerDistExchange exchange, bool discardBody) : IHttpResponseBodyFeature
 {
-    private PipeWriter? _discardWriter;
+    private PeerDistBodyStream? _stream;
+    private PipeWriter? _writer;
 
-    public Stream Stream => discardBody ? Stream.Null : inner.Stream;
+    public Stream Stream => _stream ??= new PeerDistBodyStream(inner.Stream, exchange, discardBody);
 
-    public PipeWriter Writer => discardBody ? _discardWriter ??= PipeWriter.Create(Stream.Null) : inner.Writer;
+    public PipeWriter Writer => _writer ??= PipeWriter.Create(Stream, new StreamPipeWriterOptions(leaveOpen: true));
 
-    public Task CompleteAsync() => inner.CompleteAsync();
+    public async Task CompleteAsync()
+    {
+        await FlushWriterAsync().ConfigureAwait(false);
+        await exchange.DecideForBodyAsync(CancellationToken.None).ConfigureAwait(false);
+        await inner.CompleteAsync().ConfigureAwait(false);
+    }
 
     public void DisableBuffering() => inner.DisableBuffering();
 
@@ -31,5 +37,20 @@ internal sealed class PeerDistResponseBodyFeature(IHttpResponseBodyFeature inner
         await inner.SendFileAsync(path, offset, count, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        // The headers are about to go: decide now, while they can still change.
+        await exchange.DecideForBodyAsync(cancellationToken).ConfigureAwait(false);
+        await inner.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Pushes whatever the application left in <see cref="Writer"/> through the stream (called when the pipeline returns).</summary>
+    public async Task FlushWriterAsync()
+    {
+        if (_writer is { } writer)
+        {
+            _writer = null;
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
 }

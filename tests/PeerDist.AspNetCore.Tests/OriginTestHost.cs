@@ -74,8 +74,34 @@ public sealed class OriginTestHost : IAsyncDisposable
             FileProvider = new PhysicalFileProvider(root),
             ServeUnknownFileTypes = true,
         });
+        // Routing after PeerDist, so that a HEAD that asks for peerdist is routed as the GET it runs as.
+        app.UseRouting();
         app.MapGet("/opted/{name}", (string name) => Results.File(Path.Combine(root, name), "application/octet-stream", enableRangeProcessing: true, lastModified: File.GetLastWriteTimeUtc(Path.Combine(root, name)))).WithPeerDist();
         app.MapGet("/plain/{name}", (string name) => Results.File(Path.Combine(root, name), "application/octet-stream", lastModified: File.GetLastWriteTimeUtc(Path.Combine(root, name))));
+        app.MapGet("/bytes/{name}", (string name) =>
+        {
+            // An endpoint that writes the body itself (no SendFileAsync): ETag from the file's time, length known.
+            string path = Path.Combine(root, name);
+            var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{File.GetLastWriteTimeUtc(path).Ticks:x}\"");
+            return Results.Bytes(File.ReadAllBytes(path), "application/octet-stream", entityTag: etag);
+        }).WithPeerDist();
+        app.MapGet("/writer/{name}", async (string name, HttpContext context) =>
+        {
+            // Writes through the PipeWriter in pieces.
+            byte[] bytes = File.ReadAllBytes(Path.Combine(root, name));
+            context.Response.ContentLength = bytes.Length;
+            context.Response.Headers.ETag = "\"w1\"";
+            for (int at = 0; at < bytes.Length; at += 10_000)
+            {
+                await context.Response.BodyWriter.WriteAsync(bytes.AsMemory(at, Math.Min(10_000, bytes.Length - at)));
+            }
+        }).WithPeerDist();
+        app.MapGet("/chunked/{name}", async (string name, HttpContext context) =>
+        {
+            // No Content-Length: a length the content information could be checked against is unknown.
+            context.Response.Headers.ETag = "\"c1\"";
+            await context.Response.Body.WriteAsync(File.ReadAllBytes(Path.Combine(root, name)));
+        }).WithPeerDist();
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new OriginTestHost(app, root, ownsRoot, new Uri(address));

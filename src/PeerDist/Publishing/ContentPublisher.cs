@@ -226,6 +226,13 @@ public sealed class ContentPublisher : IAsyncDisposable, IDisposable
         Invalidations = Interlocked.Read(ref _invalidations) + (_store is FileContentInformationStore file ? file.DamagedEntries : 0),
     };
 
+    /// <summary>The task of the generation running or queued for (<paramref name="contentId"/>, <paramref name="validator"/>), if any.</summary>
+    internal bool TryGetGeneration(string contentId, ContentValidator validator, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Task<PublishedContent>? completion)
+    {
+        completion = _generations.TryGetValue(new GenerationKey(contentId, validator), out Generation? generation) ? generation.Completion : null;
+        return completion is not null;
+    }
+
     /// <summary>
     /// Starts (or joins) the generation of a file in the background and returns its task; the file is re-checked
     /// against <paramref name="validator"/> after hashing, so a file that changed meanwhile is not published.
