@@ -12,7 +12,7 @@ namespace PeerDist.AspNetCore;
 /// <see cref="ContentPublisher"/> that generates and keeps content information, and the counters. Inject it to publish
 /// files ahead of time or to read the statistics.
 /// </summary>
-public sealed class PeerDistOrigin : IAsyncDisposable
+public sealed class PeerDistOrigin : IAsyncDisposable, IDisposable
 {
     /// <summary>The name of the <see cref="Meter"/> the origin reports on.</summary>
     public const string MeterName = "PeerDist.Origin";
@@ -110,6 +110,9 @@ public sealed class PeerDistOrigin : IAsyncDisposable
         _secret.Dispose();
         _meter.Dispose();
     }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal void CountPeerDist(long bodyBytes)
     {

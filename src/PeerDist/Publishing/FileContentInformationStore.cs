@@ -20,7 +20,11 @@ internal sealed class FileContentInformationStore : ContentInformationStore
     /// <summary>Entries above this size are treated as damaged rather than read (V1 of a 1 TiB file is about 512 MiB).</summary>
     private const long MaxEntryLength = int.MaxValue - 1024;
 
+    /// <summary>How many decoded entries are kept in memory, so a popular file is not read and parsed per request.</summary>
+    private const int MaxRecentEntries = 256;
+
     private readonly string _root;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublishedContent> _recent = new(StringComparer.Ordinal);
     private long _damaged;
 
     public FileContentInformationStore(string root)
@@ -38,6 +42,12 @@ internal sealed class FileContentInformationStore : ContentInformationStore
 
     public override async ValueTask<PublishedContent?> LoadAsync(string contentId, CancellationToken cancellationToken)
     {
+        // The directory belongs to this store alone (one origin per cache directory), so a remembered entry is current.
+        if (_recent.TryGetValue(contentId, out PublishedContent? recent))
+        {
+            return recent;
+        }
+
         string path = GetPath(contentId);
         byte[] bytes;
         try
@@ -75,7 +85,13 @@ internal sealed class FileContentInformationStore : ContentInformationStore
         }
 
         // A different identifier under the same hash name is impossible in practice; never hand out its hashes anyway.
-        return string.Equals(content.ContentId, contentId, StringComparison.Ordinal) ? content : null;
+        if (!string.Equals(content.ContentId, contentId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        Remember(content);
+        return content;
     }
 
     public override async ValueTask SaveAsync(PublishedContent content, CancellationToken cancellationToken)
@@ -94,6 +110,7 @@ internal sealed class FileContentInformationStore : ContentInformationStore
             }
 
             File.Move(temporary, path, overwrite: true);
+            Remember(content);
         }
         catch
         {
@@ -104,10 +121,26 @@ internal sealed class FileContentInformationStore : ContentInformationStore
 
     public override ValueTask<bool> RemoveAsync(string contentId, CancellationToken cancellationToken)
     {
+        _recent.TryRemove(contentId, out _);
         string path = GetPath(contentId);
         bool existed = File.Exists(path);
         TryDelete(path);
         return ValueTask.FromResult(existed);
+    }
+
+    private void Remember(PublishedContent content)
+    {
+        if (_recent.Count >= MaxRecentEntries)
+        {
+            // Crude but bounded: forget an arbitrary entry; it is read from disk again when asked for.
+            foreach (string key in _recent.Keys)
+            {
+                _recent.TryRemove(key, out _);
+                break;
+            }
+        }
+
+        _recent[content.ContentId] = content;
     }
 
     private string GetPath(string contentId)

@@ -242,19 +242,24 @@ public sealed class ContentPublisherTests
     [Test]
     public async Task FileStore_DamagedEntry_IsDroppedNotServed()
     {
-        await using ContentPublisher publisher = CreatePublisher();
-        await publisher.PublishAsync("item", new MemoryStream(CreateContent(2 * BlockSize, seed: 13)));
+        await using (ContentPublisher publisher = CreatePublisher())
+        {
+            await publisher.PublishAsync("item", new MemoryStream(CreateContent(2 * BlockSize, seed: 13)));
+        }
+
         string entry = Directory.EnumerateFiles(Path.Combine(_directory.Path, "store"), "*.pdpub", SearchOption.AllDirectories).Single();
         byte[] file = File.ReadAllBytes(entry);
         file[file.Length / 2] ^= 0x01;
         File.WriteAllBytes(entry, file);
 
-        PublishedContent? found = await publisher.FindAsync("item", null);
+        await using ContentPublisher reopened = CreatePublisher();
+        PublishedContent? found = await reopened.FindAsync("item", null);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(found, Is.Null);
             Assert.That(File.Exists(entry), Is.False);
+            Assert.That(reopened.GetStatistics().Invalidations, Is.EqualTo(1));
         }
     }
 
