@@ -201,6 +201,30 @@ public sealed class PeerDistMiddlewareTests
         }
     }
 
+    [TestCase("PeerDist", "Version=1.1")]
+    [TestCase("gzip;q=0.5, PEERDIST;q=0.8", "Version=1.1")]
+    [TestCase("peerdist", "version=1.1")]
+    public async Task Get_CaseAndWeightVariants_ContentInformation(string acceptEncoding, string peerDist)
+    {
+        await PublishAheadAsync();
+
+        using HttpResponseMessage response = await SendAsync(Create("/big.bin", ("Accept-Encoding", acceptEncoding), ("X-P2P-PeerDist", peerDist)));
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.That(Header(response, "Content-Encoding"), Is.EqualTo("peerdist"));
+        await AssertDescribesAsync(body, _file, new ContentRange(0, FileLength), ContentInformationVersion.V1, _secret);
+    }
+
+    [Test]
+    public async Task Get_PeerDistRefusedWithQZero_PlainContent()
+    {
+        await PublishAheadAsync();
+
+        using HttpResponseMessage response = await SendAsync(Create("/big.bin", ("Accept-Encoding", "gzip, peerdist;q=0"), ("X-P2P-PeerDist", "Version=1.1")));
+
+        await AssertPlainAsync(response, _file);
+    }
+
     [Test]
     public async Task Get_MissingDataRequestFalse_ContentInformation()
     {

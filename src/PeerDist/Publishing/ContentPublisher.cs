@@ -60,9 +60,6 @@ public sealed class ContentPublisher : IAsyncDisposable, IDisposable
         _gate = new SemaphoreSlim(_options.MaxConcurrentGenerations, _options.MaxConcurrentGenerations);
     }
 
-    /// <summary>Raised after a generation completes and is stored (on the thread that ran it; keep handlers short).</summary>
-    public event EventHandler<PublishedContent>? Published;
-
     /// <summary>The settings in use.</summary>
     public ContentPublisherOptions Options => _options;
 
@@ -393,7 +390,6 @@ public sealed class ContentPublisher : IAsyncDisposable, IDisposable
             Interlocked.Increment(ref _completed);
             Interlocked.Add(ref _bytesHashed, hashed.length);
             ContentPublisherLog.GenerationCompleted(_logger, contentId, hashed.length, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            Published?.Invoke(this, content);
             return content;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
