@@ -38,6 +38,50 @@ public sealed class ContentSegment
         _blockHashes = blockHashes;
     }
 
+    /// <summary>
+    /// A segment from its parts, outside any content information (index 0): for a node that keeps segments on their own,
+    /// such as a hosted cache that learned a segment from an MS-PCHC SEGMENT_INFO and pulls it later. The shape is checked
+    /// (digest lengths, a V1 segment of 1 byte to 32 MiB with 64 KiB blocks, a V2 segment of 1 byte to 128 KiB that is its
+    /// own block, listed hashes inside the segment); the hashes themselves are the caller's to trust.
+    /// </summary>
+    /// <exception cref="ArgumentException">A part is out of shape; the message says which.</exception>
+    public static ContentSegment Create(
+        ContentHashAlgorithm hashAlgorithm,
+        long offset,
+        int length,
+        ReadOnlyMemory<byte> hashOfData,
+        ReadOnlyMemory<byte> segmentSecret,
+        int firstListedBlockIndex,
+        ReadOnlyMemory<byte> blockHashes)
+    {
+        if (!hashAlgorithm.IsDefined())
+        {
+            ThrowHelper.ThrowArgument("The hash algorithm is not one MS-PCCRC defines.", nameof(hashAlgorithm));
+        }
+
+        int digest = hashAlgorithm.GetDigestLength();
+        bool v2 = hashAlgorithm.GetVersion() == ContentInformationVersion.V2;
+        int blockSize = v2 ? length : PeerDistConstants.BlockSize;
+        int maxLength = v2 ? PeerDistConstants.MaxSegmentLengthV2 : PeerDistConstants.SegmentSize;
+        if (hashOfData.Length != digest || segmentSecret.Length != digest)
+        {
+            ThrowHelper.ThrowArgument("The hash of data and the segment secret are one digest long each.", nameof(hashOfData));
+        }
+
+        if (length <= 0 || length > maxLength || offset < 0)
+        {
+            ThrowHelper.ThrowArgument("The segment length or offset is out of range.", nameof(length));
+        }
+
+        int blockCount = (int)(((long)length + blockSize - 1) / blockSize);
+        if (blockHashes.Length % digest != 0 || firstListedBlockIndex < 0 || (long)firstListedBlockIndex + (blockHashes.Length / digest) > blockCount)
+        {
+            ThrowHelper.ThrowArgument("The listed block hashes must be whole digests inside the segment.", nameof(blockHashes));
+        }
+
+        return new ContentSegment(hashAlgorithm, 0, offset, length, blockSize, hashOfData, segmentSecret, firstListedBlockIndex, blockHashes);
+    }
+
     /// <summary>The hash algorithm of every value of this segment.</summary>
     public ContentHashAlgorithm HashAlgorithm { get; }
 

@@ -3,12 +3,6 @@ namespace PeerDist.HostedCache;
 /// <summary>Fixed values of MS-PCHC.</summary>
 public static class PchcConstants
 {
-    /// <summary>The path a version 1.0 hosted cache listens on over HTTPS (MS-PCHC 1.7; default port 443).</summary>
-    public const string V1Path = "/C574AC30-5794-4AEE-B1BB-6651C5315029/";
-
-    /// <summary>The path a version 2.0 hosted cache listens on over HTTP (MS-PCHC 1.7; default port 80).</summary>
-    public const string V2Path = "/0131501b-d67f-491b-9a40-c4bf27bcb4d4/";
-
     /// <summary>MESSAGE_HEADER (4 bytes of fields, 4 of padding) plus CONNECTION_INFORMATION (2 + 6).</summary>
     public const int HeaderLength = 16;
 

@@ -39,14 +39,19 @@ public sealed class PchcSegmentInfoMessage : PchcMessage
     private protected override int BodyLength => PchcConstants.ContentTagLength + SegmentInformation.Length;
 
     /// <summary>
-    /// Parses <see cref="SegmentInformation"/>: true with the segment when it is a valid content information V1.0 of
-    /// exactly one segment; false otherwise (the hosted cache answers OK and pulls nothing).
+    /// Parses <see cref="SegmentInformation"/>: true with the segment when it is a valid content information of exactly
+    /// one segment; false otherwise (the hosted cache answers OK and pulls nothing).
     /// </summary>
+    /// <remarks>
+    /// MS-PCHC 2.2.1.4 defines the field as content information V1.0 only, so version 1.0 of the protocol cannot offer
+    /// V2 content. As an extension this reader also accepts a content information V2.0 of one segment (the two formats are
+    /// told apart by their version field): our offering client sends V2 content that way over version 1.0, and a Windows
+    /// hosted cache, which cannot parse it, answers OK and pulls nothing — no harm done.
+    /// </remarks>
     public bool TryGetSegment([NotNullWhen(true)] out ContentSegment? segment)
     {
         segment = null;
         if (!ContentInformation.TryParse(SegmentInformation.Span, out ContentInformation? information) ||
-            information.Version != ContentInformationVersion.V1 ||
             information.Segments.Count != 1)
         {
             return false;

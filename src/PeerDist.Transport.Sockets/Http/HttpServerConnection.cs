@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Security.Authentication;
 
 namespace PeerDist.Transport.Http;
 
@@ -29,7 +31,8 @@ internal sealed class HttpServerConnection : IDisposable
     private readonly PeerDistHttpServerOptions _options;
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly PipeReader _reader;
+    private PipeReader _reader;
+    private SslStream? _tls;
     private readonly EndPoint _remote;
     private readonly CancellationTokenSource _readTimeout;
     private readonly SegmentedBufferWriter _response = new();
@@ -50,7 +53,7 @@ internal sealed class HttpServerConnection : IDisposable
         _socket = socket;
         _remote = socket.RemoteEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
+        _reader = _options.Tls is null ? CreateReader(_stream) : PipeReader.Create(Stream.Null);
         _readTimeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
         _readTimeout.Token.UnsafeRegister(static state => ((HttpServerConnection)state!).OnReadTimeout(), this);
     }
@@ -79,11 +82,16 @@ internal sealed class HttpServerConnection : IDisposable
     {
         try
         {
+            if (_options.Tls is SslServerAuthenticationOptions tls && !await AuthenticateAsync(tls).ConfigureAwait(false))
+            {
+                return;
+            }
+
             while (await ProcessRequestAsync().ConfigureAwait(false))
             {
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or AuthenticationException)
         {
             if (_timedOut && !_idle && !IsStopRequested())
             {
@@ -100,6 +108,7 @@ internal sealed class HttpServerConnection : IDisposable
         }
 
         _reader.Complete();
+        _tls?.Dispose();
         _stream.Dispose();
         _socket.Dispose();
         _readTimeout.Dispose();
@@ -110,6 +119,29 @@ internal sealed class HttpServerConnection : IDisposable
             ArrayPool<byte>.Shared.Return(_scratch);
             _scratch = [];
         }
+    }
+
+    private static PipeReader CreateReader(Stream stream) =>
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
+
+    /// <summary>The TLS handshake, bounded by the upload timeout; false when it fails (the connection just closes).</summary>
+    private async ValueTask<bool> AuthenticateAsync(SslServerAuthenticationOptions tls)
+    {
+        _tls = new SslStream(_stream, leaveInnerStreamOpen: true);
+        using var handshake = new CancellationTokenSource(_options.UploadTimeout, _options.TimeProvider);
+        using CancellationTokenRegistration abort = _server.AbortToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), handshake);
+        try
+        {
+            await _tls.AuthenticateAsServerAsync(tls, handshake.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+
+        _reader.Complete();
+        _reader = CreateReader(_tls);
+        return true;
     }
 
     /// <summary>Handles one request; false when the connection is to close.</summary>
@@ -318,9 +350,14 @@ internal sealed class HttpServerConnection : IDisposable
         // Half-close so the client reads the status before it sees the connection go away, then linger.
         try
         {
+            if (_tls is not null)
+            {
+                await _tls.ShutdownAsync().ConfigureAwait(false);
+            }
+
             _socket.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             return;
         }
@@ -371,6 +408,12 @@ internal sealed class HttpServerConnection : IDisposable
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
     {
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(bytes).ConfigureAwait(false);
+            return;
+        }
+
         while (!bytes.IsEmpty)
         {
             int sent = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
@@ -380,6 +423,18 @@ internal sealed class HttpServerConnection : IDisposable
 
     private async ValueTask SendAsync(List<ArraySegment<byte>> segments)
     {
+        if (_tls is not null)
+        {
+            // TLS records are built per write: no gather send, the copies into records are unavoidable.
+            foreach (ArraySegment<byte> part in segments)
+            {
+                await _tls.WriteAsync(part.AsMemory()).ConfigureAwait(false);
+            }
+
+            await _tls.FlushAsync().ConfigureAwait(false);
+            return;
+        }
+
         int total = 0;
         foreach (ArraySegment<byte> segment in segments)
         {

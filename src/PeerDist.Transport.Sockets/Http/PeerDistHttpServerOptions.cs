@@ -39,6 +39,13 @@ public sealed record PeerDistHttpServerOptions
     /// <summary>The clock behind every timeout.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// When set, every connection is TLS (HTTPS) with these options — the MS-PCHC version 1.0 hosted cache path, default
+    /// port 443. The handshake is bounded by <see cref="UploadTimeout"/>; a failed handshake closes the connection.
+    /// Client authentication (SPNEGO) is not implemented.
+    /// </summary>
+    public System.Net.Security.SslServerAuthenticationOptions? Tls { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
     {
@@ -65,6 +72,10 @@ public sealed record PeerDistHttpServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentConnections, 1, nameof(MaxConcurrentConnections));
         ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1, nameof(ListenBacklog));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (Tls is not null && Tls.ServerCertificate is null && Tls.ServerCertificateContext is null && Tls.ServerCertificateSelectionCallback is null)
+        {
+            HttpThrowHelper.ThrowArgument("TLS needs a server certificate.", nameof(Tls));
+        }
     }
 
     internal static void ThrowIfNotPositive(TimeSpan value, string name)

@@ -50,8 +50,14 @@ public sealed class SegmentMetadata
     /// <summary>The segment identifier HoHoDk (MS-PCCRC 2.2): the cache key.</summary>
     public ReadOnlyMemory<byte> SegmentId => _segmentId;
 
-    /// <summary>MS-PCCRC 2.3.1.1 <c>SegmentHashOfData</c> (HoD).</summary>
+    /// <summary>
+    /// MS-PCCRC 2.3.1.1 <c>SegmentHashOfData</c> (HoD), or empty when not known: a version 2.0 hosted cache learns a
+    /// segment from a BATCHED_OFFER, which carries neither HoD nor Kp (MS-PCHC 2.2.1.5), and can only replay it.
+    /// </summary>
     public ReadOnlyMemory<byte> HashOfData => _hashOfData;
+
+    /// <summary>Whether <see cref="HashOfData"/> is known.</summary>
+    public bool HasHashOfData => _hashOfData.Length != 0;
 
     /// <summary>The segment secret (Kp), or empty when not known (a hosted cache may hold a segment without it).</summary>
     public ReadOnlyMemory<byte> SegmentSecret => _segmentSecret;
@@ -105,6 +111,15 @@ public sealed class SegmentMetadata
         return (int)Math.Min(BlockSize, SegmentLength - ((long)blockIndex * BlockSize));
     }
 
+    /// <summary>
+    /// The segment as a <see cref="ContentSegment"/> (at offset 0) for the PCCRR client, or null when the cache does not
+    /// know its hash of data and secret (a replay-only segment).
+    /// </summary>
+    public ContentSegment? ToContentSegment() =>
+        HasHashOfData && HasSegmentSecret
+            ? ContentSegment.Create(HashAlgorithm, 0, SegmentLength, _hashOfData, _segmentSecret, FirstListedBlockIndex, _blockHashes)
+            : null;
+
     /// <summary>The metadata of a segment of a parsed or generated content information (with its Kp).</summary>
     public static SegmentMetadata FromSegment(ContentSegment segment)
     {
@@ -126,7 +141,10 @@ public sealed class SegmentMetadata
     /// </summary>
     /// <param name="hashAlgorithm">The content hash algorithm.</param>
     /// <param name="segmentId">HoHoDk, one digest long.</param>
-    /// <param name="hashOfData">HoD, one digest long.</param>
+    /// <param name="hashOfData">
+    /// HoD, one digest long; or empty for a segment known only by its identifier (then the secret and the block hashes
+    /// are empty too, and the cache can only hold encrypted records of it).
+    /// </param>
     /// <param name="segmentSecret">Kp, one digest long, or empty when not known.</param>
     /// <param name="segmentLength">The segment length: 1 to 32 MiB for V1, 1 to 128 KiB for V2.</param>
     /// <param name="blockSize">65536 for V1; the segment length for V2.</param>
@@ -208,9 +226,14 @@ public sealed class SegmentMetadata
         }
 
         int digest = hashAlgorithm.GetDigestLength();
-        if (segmentId.Length != digest || hashOfData.Length != digest)
+        if (segmentId.Length != digest || (hashOfData.Length != digest && hashOfData.Length != 0))
         {
             return "The segment identifier and the hash of data must each be one digest of the algorithm long.";
+        }
+
+        if (hashOfData.IsEmpty && (segmentSecret.Length != 0 || blockHashes.Length != 0))
+        {
+            return "Without the hash of data a segment can have neither a segment secret nor block hashes.";
         }
 
         if (segmentSecret.Length != 0 && segmentSecret.Length != digest)
@@ -241,6 +264,11 @@ public sealed class SegmentMetadata
         if (firstListedBlockIndex < 0 || (listed != 0 && (long)firstListedBlockIndex + listed > blockCount))
         {
             return "The listed block hashes must lie inside the segment.";
+        }
+
+        if (hashOfData.IsEmpty)
+        {
+            return null;
         }
 
         if (v2 && listed == 1 && !blockHashes.SequenceEqual(hashOfData))

@@ -20,9 +20,10 @@ namespace PeerDist.Caching;
 ///     20     4  number of listed block hashes (n)
 ///     24     1  digest length (d)
 ///     25     1  segment secret length (0 or d)
-///     26     2  reserved, 0
+///     26     1  flags: 1 = the hash of data is not known (a replay-only segment), else 0
+///     27     1  reserved, 0
 ///     28     d  segment identifier (HoHoDk)
-///           d  hash of data (HoD)
+///       0 or d  hash of data (HoD)
 ///       0 or d  segment secret (Kp)
 ///         n*d  block hashes
 ///          32  SHA-256 of all the bytes above
@@ -36,6 +37,7 @@ internal static class SegmentMetadataFile
     private const int HeaderLength = 28;
     private const int ChecksumLength = 32;
     private const ushort FormatVersion = 1;
+    private const byte HashOfDataUnknown = 1;
 
     private static ReadOnlySpan<byte> Magic => "PDCS"u8;
 
@@ -43,7 +45,8 @@ internal static class SegmentMetadataFile
     {
         int digest = metadata.HashAlgorithm.GetDigestLength();
         int secretLength = metadata.SegmentSecret.Length;
-        int length = HeaderLength + digest + digest + secretLength + metadata.BlockHashes.Length + ChecksumLength;
+        int hodLength = metadata.HashOfData.Length;
+        int length = HeaderLength + digest + hodLength + secretLength + metadata.BlockHashes.Length + ChecksumLength;
         byte[] bytes = new byte[length];
         Span<byte> span = bytes;
         Magic.CopyTo(span);
@@ -55,11 +58,12 @@ internal static class SegmentMetadataFile
         BinaryPrimitives.WriteInt32BigEndian(span[20..], metadata.ListedBlockCount);
         span[24] = (byte)digest;
         span[25] = (byte)secretLength;
+        span[26] = metadata.HasHashOfData ? (byte)0 : HashOfDataUnknown;
         int offset = HeaderLength;
         metadata.SegmentId.Span.CopyTo(span[offset..]);
         offset += digest;
         metadata.HashOfData.Span.CopyTo(span[offset..]);
-        offset += digest;
+        offset += hodLength;
         metadata.SegmentSecret.Span.CopyTo(span[offset..]);
         offset += secretLength;
         metadata.BlockHashes.Span.CopyTo(span[offset..]);
@@ -84,7 +88,7 @@ internal static class SegmentMetadataFile
             return null;
         }
 
-        if (BinaryPrimitives.ReadUInt16BigEndian(data[4..]) != FormatVersion || data[26] != 0 || data[27] != 0)
+        if (BinaryPrimitives.ReadUInt16BigEndian(data[4..]) != FormatVersion || data[26] > HashOfDataUnknown || data[27] != 0)
         {
             return null;
         }
@@ -101,9 +105,10 @@ internal static class SegmentMetadataFile
         int listed = BinaryPrimitives.ReadInt32BigEndian(data[20..]);
         int digest = data[24];
         int secretLength = data[25];
+        int hodLength = data[26] == HashOfDataUnknown ? 0 : digest;
         if (digest != algorithm.GetDigestLength() || (secretLength != 0 && secretLength != digest)
             || (uint)listed > PeerDistConstants.MaxBlocksPerSegment
-            || bodyLength != HeaderLength + digest + digest + secretLength + (listed * digest))
+            || bodyLength != HeaderLength + digest + hodLength + secretLength + (listed * digest))
         {
             return null;
         }
@@ -112,12 +117,12 @@ internal static class SegmentMetadataFile
         return SegmentMetadata.TryCreate(
             algorithm,
             body[..digest],
-            body.Slice(digest, digest),
-            body.Slice(2 * digest, secretLength),
+            body.Slice(digest, hodLength),
+            body.Slice(digest + hodLength, secretLength),
             segmentLength,
             blockSize,
             firstListed,
-            body[((2 * digest) + secretLength)..],
+            body[(digest + hodLength + secretLength)..],
             out _);
     }
 }

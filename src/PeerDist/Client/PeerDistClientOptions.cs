@@ -60,6 +60,12 @@ public sealed record PeerDistClientOptions
     /// <summary>How far a content stream reads ahead of its position when it is read sequentially.</summary>
     public int ReadAheadBytes { get; init; } = DefaultReadAheadBytes;
 
+    /// <summary>
+    /// Where segments completed with origin bytes go to be offered to a hosted cache (hosted-cache mode); none by default.
+    /// The node's PCCRR server must keep serving the cache for the hosted cache to pull them.
+    /// </summary>
+    public IContentOfferer? Offerer { get; init; }
+
     /// <summary>The clock (injectable for tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

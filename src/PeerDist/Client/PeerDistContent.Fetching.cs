@@ -27,6 +27,7 @@ public sealed partial class PeerDistContent
     private readonly ConcurrentDictionary<BlockKey, BlockData> _ready = new();
     private readonly ConcurrentDictionary<BlockKey, byte> _fetched = new();
     private readonly ConcurrentDictionary<(EndPoint Peer, int Segment), byte> _missing = new();
+    private readonly ConcurrentDictionary<int, byte> _offered = new();
     private readonly int _maxReadyBlocks;
     private EndPoint? _lastGoodPeer;
 
@@ -382,6 +383,49 @@ public sealed partial class PeerDistContent
         }
 
         await Task.WhenAll(runs.Select(run => FetchOriginRunAsync(run, result, cancellationToken))).ConfigureAwait(false);
+        OfferCompletedSegments(failed);
+    }
+
+    /// <summary>
+    /// MS-PCHC 3.2: a segment this download completed with origin bytes goes to the offerer (hosted-cache mode), once per
+    /// content handle; the offerer only queues, so the reader is never delayed.
+    /// </summary>
+    private void OfferCompletedSegments(List<(BlockLocation Block, TaskCompletionSource<bool> Done)> fetched)
+    {
+        if (_client.Options.Offerer is not IContentOfferer offerer)
+        {
+            return;
+        }
+
+        int last = -1;
+        foreach ((BlockLocation block, _) in fetched)
+        {
+            int index = block.SegmentListIndex;
+            if (index == last)
+            {
+                continue;
+            }
+
+            last = index;
+            ContentSegment segment = block.Segment;
+            if (!_offered.ContainsKey(index) && HoldsWholeSegment(segment) && _offered.TryAdd(index, 0))
+            {
+                offerer.OfferSegment(Information, segment);
+            }
+        }
+    }
+
+    private bool HoldsWholeSegment(ContentSegment segment)
+    {
+        for (int i = 0; i < segment.BlockCount; i++)
+        {
+            if (!_cache.ContainsBlock(segment.SegmentId.Span, i))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private async Task FetchOriginRunAsync(

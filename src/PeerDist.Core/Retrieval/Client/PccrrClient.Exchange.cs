@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using PeerDist.Content;
 
 namespace PeerDist.Retrieval.Client;
 
@@ -14,7 +13,7 @@ public sealed partial class PccrrClient
     /// </summary>
     private async ValueTask<(BlockOutcome Outcome, PccrrTransportResponse? Response, PccrrMessage Message)> ExchangeAsync(
         EndPoint peer,
-        ContentSegment segment,
+        ReadOnlyMemory<byte> segmentId,
         PccrrMessageType type,
         ReadOnlyMemory<PccrrBlockRange> ranges,
         CancellationToken cancellationToken)
@@ -36,13 +35,13 @@ public sealed partial class PccrrClient
             int written;
             if (type == PccrrMessageType.GetBlocks)
             {
-                var request = new PccrrGetBlocksRequest(segment.SegmentId, ranges, default, _options.CryptoAlgorithm, state.Version);
+                var request = new PccrrGetBlocksRequest(segmentId, ranges, default, _options.CryptoAlgorithm, state.Version);
                 buffer = ArrayPool<byte>.Shared.Rent(request.GetEncodedLength());
                 request.TryWrite(buffer, out written);
             }
             else
             {
-                var request = new PccrrGetBlockListRequest(segment.SegmentId, ranges, _options.CryptoAlgorithm, state.Version);
+                var request = new PccrrGetBlockListRequest(segmentId, ranges, _options.CryptoAlgorithm, state.Version);
                 buffer = ArrayPool<byte>.Shared.Rent(request.GetEncodedLength());
                 request.TryWrite(buffer, out written);
             }

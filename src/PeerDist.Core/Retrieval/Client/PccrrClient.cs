@@ -160,6 +160,68 @@ public sealed partial class PccrrClient
         return FetchBlocksAsync(peer, segment, firstBlock, count, destination, outcomes, cancellationToken);
     }
 
+    /// <summary>
+    /// Fetches block <paramref name="blockIndex"/> of the segment <paramref name="segmentId"/> with one <c>MSG_GETBLKS</c> and
+    /// returns it as received, without decrypting it: what a version 2.0 hosted cache does, since a BATCHED_OFFER gives it
+    /// neither Kp nor HoD (MS-PCHC 2.2.1.5, wire.md §3.2). The answer is checked as far as that is possible without the key
+    /// (wire.md §3.4, the WPTS <c>PccrrClient_*</c> rows): the type, the segment ID and block index, an IV of the length the
+    /// algorithm needs, and a ciphertext length that fits <paramref name="plaintextLength"/> (a whole number of AES blocks
+    /// from N to N + 16, or exactly N without encryption). Anything else is <see cref="BlockOutcome.BadData"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The identifier or a length is invalid.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<PccrrEncryptedBlockResult> GetEncryptedBlockAsync(
+        EndPoint peer,
+        ReadOnlyMemory<byte> segmentId,
+        int blockIndex,
+        int plaintextLength,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (segmentId.Length is not (32 or 48 or 64))
+        {
+            ThrowHelper.ThrowArgument("A segment ID is 32, 48 or 64 bytes.", nameof(segmentId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(blockIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockIndex, PeerDistConstants.MaxBlocksPerSegment - 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(plaintextLength, 1);
+        var ranges = new[] { new PccrrBlockRange((uint)blockIndex, 1) };
+        (BlockOutcome outcome, PccrrTransportResponse? response, PccrrMessage message) = await ExchangeAsync(
+            peer, segmentId, PccrrMessageType.GetBlocks, ranges, cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            if (outcome != BlockOutcome.Delivered)
+            {
+                return new PccrrEncryptedBlockResult(outcome);
+            }
+
+            PccrrBlockResponse block = message.Block;
+            if (!block.SegmentId.Span.SequenceEqual(segmentId.Span) || block.BlockIndex != (uint)blockIndex)
+            {
+                return new PccrrEncryptedBlockResult(BlockOutcome.BadData);
+            }
+
+            if (block.Block.IsEmpty)
+            {
+                return new PccrrEncryptedBlockResult(BlockOutcome.Missing);
+            }
+
+            PccrrCryptoAlgorithm algorithm = block.CryptoAlgorithm;
+            long cipherLength = block.Block.Length;
+            bool sizeOk = algorithm == PccrrCryptoAlgorithm.None
+                ? cipherLength == plaintextLength
+                : cipherLength % PeerDistBlockCipher.IVLength == 0 && cipherLength >= plaintextLength && cipherLength <= (long)plaintextLength + PeerDistBlockCipher.IVLength;
+            if (block.IV.Length != PeerDistBlockCipher.GetIVLength(algorithm) || !sizeOk)
+            {
+                return new PccrrEncryptedBlockResult(BlockOutcome.BadData);
+            }
+
+            // Copies: the message is a view of the response buffer, which goes back to its pool here.
+            return new PccrrEncryptedBlockResult(BlockOutcome.Delivered, algorithm, block.IV.ToArray(), block.Block.ToArray());
+        }
+    }
+
     /// <summary>Asks <paramref name="peer"/> which blocks of <paramref name="ranges"/> it holds (<c>MSG_GETBLKLIST</c>).</summary>
     /// <exception cref="ArgumentException">A range is invalid or leaves the segment, or there is none.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -303,7 +365,7 @@ public sealed partial class PccrrClient
     {
         var ranges = new[] { new PccrrBlockRange((uint)blockIndex, 1) };
         (BlockOutcome outcome, PccrrTransportResponse? response, PccrrMessage message) = await ExchangeAsync(
-            peer, segment, PccrrMessageType.GetBlocks, ranges, cancellationToken).ConfigureAwait(false);
+            peer, segment.SegmentId, PccrrMessageType.GetBlocks, ranges, cancellationToken).ConfigureAwait(false);
         using (response)
         {
             if (outcome != BlockOutcome.Delivered)
@@ -322,7 +384,7 @@ public sealed partial class PccrrClient
         CancellationToken cancellationToken)
     {
         (BlockOutcome outcome, PccrrTransportResponse? response, PccrrMessage message) = await ExchangeAsync(
-            peer, segment, PccrrMessageType.GetBlockList, ranges, cancellationToken).ConfigureAwait(false);
+            peer, segment.SegmentId, PccrrMessageType.GetBlockList, ranges, cancellationToken).ConfigureAwait(false);
         using (response)
         {
             if (outcome != BlockOutcome.Delivered)
