@@ -451,6 +451,27 @@ public sealed class PeerDistMiddlewareTests
     }
 
     [Test]
+    public async Task Get_MultiSegmentFile_V1ContentInformationVerifies()
+    {
+        // WPTS ContentServer_PccrcServer_MultipleSegment: more than one 32 MiB V1 segment.
+        byte[] large = CreateContent((32 * 1024 * 1024) + (3 * BlockSize) + 17, seed: 40);
+        _host.WriteFile("large.bin", large);
+        await _host.Origin.PublishFileAsync(Path.Combine(_host.WebRoot, "large.bin"));
+
+        using HttpResponseMessage response = await SendAsync(Create(
+            "/large.bin", ("Accept-Encoding", "peerdist"), ("X-P2P-PeerDist", "Version=1.1"), ("X-P2P-PeerDistEx", "MinContentInformation=1.0, MaxContentInformation=1.0")));
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.That(Header(response, "X-P2P-PeerDist"), Is.EqualTo($"Version=1.1, ContentLength={large.Length}"));
+        ContentInformation info = await AssertDescribesAsync(body, large, new ContentRange(0, large.Length), ContentInformationVersion.V1, _secret);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(info.Segments, Has.Count.EqualTo(2));
+            Assert.That(info.Segments.Sum(s => s.ListedBlockCount), Is.EqualTo(512 + 4));
+        }
+    }
+
+    [Test]
     public async Task Meter_PeerDistAndPlainResponses_AreReported()
     {
         var measurements = new List<(string Instrument, long Value)>();
