@@ -1,2 +1,0 @@
-// The assembly's shared attributes live in Directory.Build.props; this file keeps the project non-empty until the
-// middleware lands.
