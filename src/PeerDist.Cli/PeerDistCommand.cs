@@ -17,6 +17,8 @@ internal static class PeerDistCommand
             ServeCommand.Create(console),
             CacheCommand.Create(console),
             StatusCommand.Create(console),
+            OriginCommand.Create(console),
+            GetCommand.Create(console),
         };
         return root;
     }
