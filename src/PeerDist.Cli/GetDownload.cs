@@ -249,10 +249,10 @@ internal static class GetDownload
                 }
             }
         }
-        catch (Exception e) when (e is HttpRequestException or PeerDistOriginException or PeerDistContentUnavailableException
-            || (e is IOException && response.Content is PeerDistResponseContent))
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            // A block that failed verification, an origin that sent wrong bytes, a dropped connection.
+            // A block that failed verification (PeerDistOriginException, PeerDistContentUnavailableException: both
+            // IOExceptions), a connection that ended early, a full disk.
             throw CliException.BadInput(FormattableString.Invariant($"'{url}': the download failed after {received} bytes: {OneLineWithCause(e)}"));
         }
 
