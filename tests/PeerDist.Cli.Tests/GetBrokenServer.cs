@@ -7,7 +7,8 @@ namespace PeerDist.Cli.Tests;
 
 /// <summary>
 /// A plain HTTP server on 127.0.0.1 (port 0) that promises <see cref="PromisedLength"/> bytes in <c>Content-Length</c>,
-/// sends only half of them, then closes the connection: a download that fails midway.
+/// sends only half of them, then closes the connection (a download that fails midway) or, when it stalls, waits until
+/// disposed (a download to interrupt).
 /// </summary>
 internal sealed class GetBrokenServer : IAsyncDisposable
 {
@@ -17,8 +18,11 @@ internal sealed class GetBrokenServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public GetBrokenServer()
+    private readonly bool _stall;
+
+    public GetBrokenServer(bool stall = false)
     {
+        _stall = stall;
         _listener.Start();
         Url = new Uri(FormattableString.Invariant($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/broken.bin"));
         _loop = AcceptAsync(_stop.Token);
@@ -65,6 +69,10 @@ internal sealed class GetBrokenServer : IAsyncDisposable
             await stream.WriteAsync(head, cancellationToken);
             await stream.WriteAsync(new byte[PromisedLength / 2], cancellationToken);
             await stream.FlushAsync(cancellationToken);
+            if (_stall)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
         }
     }
 }

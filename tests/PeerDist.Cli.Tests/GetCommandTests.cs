@@ -161,6 +161,82 @@ public sealed class GetCommandTests
         }
     }
 
+    [Test]
+    public async Task Get_CtrlCMidway_ExitsOneThirtyAndLeavesNoPartialFile(CancellationToken cancellationToken)
+    {
+        await using var server = new GetBrokenServer(stall: true);
+        string output = _temp.File("stalled.bin");
+        using var ctrlC = new CancellationTokenSource();
+        Task<CliResult> run = Cli.RunAsync(["get", server.Url.ToString(), "-o", output], new CliOptions(), ctrlC.Token);
+        while (Directory.GetFiles(_temp.Path, "*.part").Length == 0 || new FileInfo(Directory.GetFiles(_temp.Path, "*.part")[0]).Length == 0)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        await ctrlC.CancelAsync();
+        CliResult result = await run;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(130), result.ToString());
+            Assert.That(Directory.GetFiles(_temp.Path), Is.Empty, "the temporary file is deleted");
+        }
+    }
+
+    [Test]
+    public async Task Get_StderrIsTerminal_DrawsProgressAndErasesIt(CancellationToken cancellationToken)
+    {
+        byte[] content = PseudoRandomContent.Create(66, 400_000);
+        await using OriginSite site = await StartOriginAsync(content, cancellationToken);
+        string output = _temp.File("out.bin");
+
+        CliResult result = await Cli.RunAsync(
+            ["get", site.Url("file.bin"), "-o", output],
+            new CliOptions { StderrIsTerminal = true, ProgressThreshold = 1 },
+            cancellationToken);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+            Assert.That(result.Stderr, Does.Contain("\rget [").And.Contain("100% 390.6 KiB / 390.6 KiB"));
+            Assert.That(result.Stderr, Does.EndWith("\r"), "the bar is erased at the end");
+            ByteAssert.AreEqual(File.ReadAllBytes(output), content);
+        }
+    }
+
+    [Test]
+    [Category("Multicast")]
+    public async Task Get_DiscoverOnLoopback_FindsTheNodeHoldingTheContent(CancellationToken cancellationToken)
+    {
+        byte[] content = PseudoRandomContent.Create(67, 300_000);
+        await using OriginSite site = await StartOriginAsync(content, cancellationToken);
+        string peerCache = _temp.File("peer-cache");
+        CliResult first = await Cli.RunAsync(["get", site.Url("file.bin"), "-o", _temp.File("first.bin"), "--cache", peerCache], new CliOptions(), cancellationToken);
+        Assert.That(first.ExitCode, Is.Zero, first.ToString());
+
+        string discoveryPort = FreeUdpPort().ToString(CultureInfo.InvariantCulture);
+        var serveOut = new WatchedOutput();
+        using var stopServe = new CancellationTokenSource();
+        Task<int> serve = Program.RunAsync(
+            ["serve", "--cache", peerCache, "--listen", "127.0.0.1", "--port", "0", "--loopback", "--discovery-port", discoveryPort],
+            new CliConsole { Out = serveOut, Error = TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture)) },
+            stopServe.Token);
+        string line = await serveOut.WaitForLineAsync("serving MS-PCCRR on ", cancellationToken);
+        IPEndPoint peer = IPEndPoint.Parse(line["serving MS-PCCRR on ".Length..]);
+
+        string output = _temp.File("second.bin");
+        CliResult second = await Cli.RunAsync(["get", site.Url("file.bin"), "-o", output, "--discover", "--loopback", "--discovery-port", discoveryPort], new CliOptions(), cancellationToken);
+        await stopServe.CancelAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await serve, Is.Zero);
+            Assert.That(second.ExitCode, Is.Zero, second.ToString());
+            ByteAssert.AreEqual(File.ReadAllBytes(output), content);
+            Assert.That(second.Output, Does.EndWith($"s; peerdist: 0 bytes from the cache, 292.97 KiB from peers ({peer}: 292.97 KiB), 0 bytes from the origin\n"));
+        }
+    }
+
     [TestCase("ftp://127.0.0.1/file.bin")]
     [TestCase("http://127.0.0.1:1/dir/")]
     [TestCase("http://127.0.0.1:1/f", "--peer", "127.0.0.1")]
