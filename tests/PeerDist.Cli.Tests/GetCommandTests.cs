@@ -237,6 +237,28 @@ public sealed class GetCommandTests
         }
     }
 
+    [Test]
+    public async Task Get_CacheHeldByARunningNode_ExitsOneAndWritesNothing(CancellationToken cancellationToken)
+    {
+        string cache = _temp.File("cache");
+        var serveOut = new WatchedOutput();
+        using var stopServe = new CancellationTokenSource();
+        Task<int> serve = Program.RunAsync(["serve", "--mode", "local", "--cache", cache], new CliConsole { Out = serveOut, Error = TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture)) }, stopServe.Token);
+        await serveOut.WaitForLineAsync("running local only", cancellationToken);
+        string output = _temp.File("out.bin");
+
+        CliResult result = await Cli.RunAsync(["get", "http://127.0.0.1:1/file.bin", "-o", output, "--cache", cache], new CliOptions(), cancellationToken);
+        await stopServe.CancelAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await serve, Is.Zero);
+            Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+            Assert.That(result.ErrorLines, Is.EqualTo(new[] { $"peerdist: error: the cache '{cache}' is in use by a running node (peerdist serve) or another command; stop it first, or give another --cache" }));
+            Assert.That(File.Exists(output), Is.False);
+        }
+    }
+
     [TestCase("ftp://127.0.0.1/file.bin")]
     [TestCase("http://127.0.0.1:1/dir/")]
     [TestCase("http://127.0.0.1:1/f", "--peer", "127.0.0.1")]
