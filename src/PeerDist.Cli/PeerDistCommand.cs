@@ -18,6 +18,8 @@ internal static class PeerDistCommand
             CacheCommand.Create(console),
             StatusCommand.Create(console),
             DemoCommand.Create(console),
+            OriginCommand.Create(console),
+            GetCommand.Create(console),
         };
         return root;
     }
