@@ -17,6 +17,7 @@ internal static class PeerDistCommand
             ServeCommand.Create(console),
             CacheCommand.Create(console),
             StatusCommand.Create(console),
+            HostedCacheCommand.Create(console),
         };
         return root;
     }
