@@ -5,6 +5,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using PeerDist.Client;
+using PeerDist.Content;
+using PeerDist.Cryptography;
+using PeerDist.Hosting;
 using PeerDist.Tests.Shared;
 
 namespace PeerDist.Cli.Tests;
@@ -60,6 +64,77 @@ public sealed partial class HostedCacheCommandTests
             Assert.That(line, Does.Match(@"^hosted cache: MS-PCHC v2 on http://127\.0\.0\.1:[1-9]\d*/, v1 on https://127\.0\.0\.1:[1-9]\d*/$"));
             Assert.That(stderr, Does.Contain("peerdist: stopped; answered 0 offer(s)"));
             Assert.That(File.Exists(Path.Combine(cache, "cache.lock")), Is.True, "the cache directory was created");
+        }
+    }
+
+    /// <summary>
+    /// The command as a branch office runs it: node A (hosted-cache client, offering with MS-PCHC 1.0 over TLS to the
+    /// pinned certificate) fetches content from an HTTP origin; the command's hosted cache pulls it; node B (empty, no
+    /// origin) reads it all from the hosted cache. Bytes are compared with the origin's.
+    /// </summary>
+    [Test]
+    public async Task HostedCache_ClientOffersOverTls_SecondClientReadsEverythingFromIt(CancellationToken cancellationToken)
+    {
+        byte[] bytes = new byte[1_200_000];
+        new Random(61).NextBytes(bytes);
+        using ServerSecret secret = ServerSecret.FromPassphrase("hosted cache command");
+        ContentInformation information = ContentInformationBuilder.Create((ReadOnlySpan<byte>)bytes, secret, new ContentInformationBuilderOptions { Version = ContentInformationVersion.V2 });
+        await using var origin = new LoopbackHttpOrigin(bytes);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        using X509Certificate2 certificate = TestCertificates.CreateServerCertificate();
+        string pfx = _temp.Write("hc.pfx", certificate.Export(X509ContentType.Pkcs12));
+        long fromHostedCache = 0;
+
+        (int exitCode, _, string stderr) = await RunUntilStartedAsync(["--cache", _temp.File("cache"), "--certificate", pfx], async (httpEndPoint, httpsEndPoint) =>
+        {
+            var client = new PeerDistNodeOptions
+            {
+                Mode = PeerDistNodeMode.HostedCacheClient,
+                HostedCacheEndPoint = httpEndPoint,
+                ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)],
+                PeerRequestTimeout = TimeSpan.FromSeconds(20),
+            };
+            await using var nodeA = new PeerDistNode(client with
+            {
+                HostedCacheOfferUri = new Uri($"https://127.0.0.1:{httpsEndPoint!.Port}/"),
+                HostedCacheCertificateThumbprint = certificate.GetCertHashString(),
+            });
+            await nodeA.StartAsync(cancellationToken);
+            await using (PeerDistContent a = nodeA.Client.OpenContent(information, new HttpOriginSource(http, origin.Uri)))
+            {
+                await a.ReadAsync(0, new byte[bytes.Length], cancellationToken);
+            }
+
+            // The hosted cache pulls after answering the offers; until everything is there, try again with a fresh
+            // (empty) node B.
+            byte[] read = new byte[bytes.Length];
+            while (true)
+            {
+                try
+                {
+                    await using var nodeB = new PeerDistNode(client);
+                    await nodeB.StartAsync(cancellationToken);
+                    await using PeerDistContent b = nodeB.Client.OpenContent(information);
+                    await b.ReadAsync(0, read, cancellationToken);
+                    fromHostedCache = b.GetStatistics().BytesFromPeers;
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+
+            ByteAssert.AreEqual(read, bytes, "node B");
+        },
+        cancellationToken);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, stderr);
+            Assert.That(fromHostedCache, Is.EqualTo(bytes.Length), "every byte from the hosted cache (none was in node B's cache)");
+            Assert.That(origin.BytesSent, Is.EqualTo(bytes.Length), "the origin was read once, by node A");
+            Assert.That(stderr, Does.Match(@"answered [1-9]\d* offer\(s\) \(0 dropped\), pulled [1-9]\d* segment\(s\)"));
         }
     }
 
