@@ -318,7 +318,7 @@ internal static class ServeCommand
             PeerDistNodeStatistics statistics = node.GetStatistics();
             console.Error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"peerdist: stopped; served {statistics.BlocksServed} block(s), answered {statistics.ProbesAnswered} probe(s); the cache holds {statistics.Cache.SegmentCount} segment(s), {ByteSize.Format(statistics.Cache.Bytes)}"));
+                $"peerdist: stopped; served {statistics.BlocksServed} block(s), answered {statistics.ProbesAnswered} probe(s){(statistics.Offers is { } offers ? $", offered {offers.SegmentsOffered} segment(s) to the hosted cache ({offers.SegmentsDropped} given up)" : string.Empty)}; the cache holds {statistics.Cache.SegmentCount} segment(s), {ByteSize.Format(statistics.Cache.Bytes)}"));
             console.Error.Flush();
         }
 

@@ -391,5 +391,11 @@ public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
             await _http.StopAsync(timeout.Token).ConfigureAwait(false);
             await _http.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (_hostedCache is not null)
+        {
+            // Both servers are down, so no offer comes in: pulls in flight are cancelled (nothing half-pulled is cached).
+            await _hostedCache.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }
