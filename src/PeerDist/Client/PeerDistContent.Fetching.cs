@@ -15,6 +15,9 @@ public sealed partial class PeerDistContent
     /// <summary>How many not-yet-located segments past the wanted ones one locate call also covers (discovery probes are slow).</summary>
     private const int LocateAhead = 8;
 
+    /// <summary>How many content bytes past the wanted segments one locate call also covers, whatever the segment size.</summary>
+    private const long LocateAheadBytes = 64L * 1024 * 1024;
+
     /// <summary>The most segment identifiers in one locate call (MS-PCCRD: 255 per probe).</summary>
     private const int MaxLocateBatch = 255;
 
@@ -588,7 +591,12 @@ public sealed partial class PeerDistContent
                 return;
             }
 
-            for (int i = wanted.Max + 1, extra = 0; i < _segmentPeers.Length && extra < LocateAhead; i++)
+            // Look ahead by segments (V1: 8 x 32 MiB) and by bytes (V2 segments average 64 to 128 KiB, so 8 of them would
+            // cost a discovery wait per half megabyte), filling one probe's worth of identifiers at most.
+            long lookAheadEnd = Information.Segments[wanted.Max].Range.End + LocateAheadBytes;
+            for (int i = wanted.Max + 1, extra = 0;
+                 i < _segmentPeers.Length && wanted.Count < MaxLocateBatch && (extra < LocateAhead || Information.Segments[i].Offset < lookAheadEnd);
+                 i++)
             {
                 if (_segmentPeers[i] is null)
                 {
