@@ -17,9 +17,9 @@ internal static class PeerDistCommand
             ServeCommand.Create(console),
             CacheCommand.Create(console),
             StatusCommand.Create(console),
-            DemoCommand.Create(console),
             OriginCommand.Create(console),
             GetCommand.Create(console),
+            DemoCommand.Create(console),
             HostedCacheCommand.Create(console),
         };
         return root;
