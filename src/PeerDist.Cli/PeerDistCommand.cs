@@ -20,6 +20,7 @@ internal static class PeerDistCommand
             OriginCommand.Create(console),
             GetCommand.Create(console),
             DemoCommand.Create(console),
+            HostedCacheCommand.Create(console),
         };
         return root;
     }

@@ -48,8 +48,22 @@ internal static class ServeCommand
         mode.AcceptOnlyFromAmong("distributed", "hosted-cache-client", "local");
         var hostedCache = new Option<string>("--hosted-cache")
         {
-            Description = "The hosted cache's MS-PCCRR endpoint (ADDRESS:PORT), for --mode hosted-cache-client.",
+            Description = "The hosted cache, for --mode hosted-cache-client: ADDRESS:PORT or http://ADDRESS:PORT/ (its MS-PCCRR server; MS-PCHC 2.0 offers go there too).",
             HelpName = "ENDPOINT",
+        };
+        var offerUrl = new Option<string>("--offer-url")
+        {
+            Description = "Where offers go (hosted-cache-client): http://ADDRESS:PORT/ for MS-PCHC 2.0, https://HOST:PORT/ for 1.0. Default: the --hosted-cache address, 2.0.",
+            HelpName = "URL",
+        };
+        var thumbprint = new Option<string>("--hosted-cache-thumbprint")
+        {
+            Description = "Pin the hosted cache's TLS certificate (SHA-1 or SHA-256 hex) for https:// offers instead of trusting the system store.",
+            HelpName = "HEX",
+        };
+        var noOffer = new Option<bool>("--no-offer")
+        {
+            Description = "In hosted-cache-client mode, do not offer completed content to the hosted cache.",
         };
         var interfaces = new Option<string[]>("--interface")
         {
@@ -78,6 +92,9 @@ internal static class ServeCommand
             listen,
             mode,
             hostedCache,
+            offerUrl,
+            thumbprint,
+            noOffer,
             interfaces,
             loopback,
             discoveryPort,
@@ -94,7 +111,8 @@ internal static class ServeCommand
                 result.GetValue(hostedCache),
                 result.GetValue(interfaces) ?? [],
                 result.GetValue(loopback),
-                result.GetValue(discoveryPort));
+                result.GetValue(discoveryPort),
+                new OfferSettings(result.GetValue(offerUrl), result.GetValue(thumbprint), result.GetValue(noOffer)));
             using var logging = new CliLoggerProvider(console.Error, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
             using ILoggerFactory loggerFactory = LoggerFactory.Create(builder =>
             {
@@ -128,7 +146,8 @@ internal static class ServeCommand
         string? hostedCache,
         string[] interfaces,
         bool loopback,
-        int discoveryPort)
+        int discoveryPort,
+        OfferSettings offer)
     {
         if (port is < 0 or > IPEndPoint.MaxPort)
         {
@@ -151,7 +170,13 @@ internal static class ServeCommand
             throw CliException.Usage("--hosted-cache is only used with --mode hosted-cache-client");
         }
 
+        if (nodeMode != PeerDistNodeMode.HostedCacheClient && (offer.Url is not null || offer.Thumbprint is not null || offer.Disabled))
+        {
+            throw CliException.Usage("--offer-url, --hosted-cache-thumbprint and --no-offer are only used with --mode hosted-cache-client");
+        }
+
         IPEndPoint? hosted = null;
+        Uri? offerUri = null;
         if (nodeMode == PeerDistNodeMode.HostedCacheClient)
         {
             if (hostedCache is null)
@@ -159,9 +184,10 @@ internal static class ServeCommand
                 throw CliException.Usage("--mode hosted-cache-client needs --hosted-cache ADDRESS:PORT");
             }
 
-            if (!IPEndPoint.TryParse(hostedCache, out hosted) || hosted.Port == 0)
+            hosted = ParseHostedCache(hostedCache);
+            if (offer.Url is not null && !(Uri.TryCreate(offer.Url, UriKind.Absolute, out offerUri) && (offerUri.Scheme == Uri.UriSchemeHttp || offerUri.Scheme == Uri.UriSchemeHttps)))
             {
-                throw CliException.Usage($"--hosted-cache '{hostedCache}' is not ADDRESS:PORT");
+                throw CliException.Usage($"--offer-url '{offer.Url}' is not an http:// or https:// URL");
             }
         }
 
@@ -192,6 +218,9 @@ internal static class ServeCommand
                 Mode = nodeMode,
                 ListenEndPoints = endPoints,
                 HostedCacheEndPoint = hosted,
+                HostedCacheOfferUri = offerUri,
+                HostedCacheCertificateThumbprint = offer.Thumbprint,
+                OfferToHostedCache = !offer.Disabled,
                 DiscoveryInterfaces = interfaces,
                 DiscoveryOnLoopback = loopback,
                 DiscoveryPort = discoveryPort,
@@ -203,6 +232,25 @@ internal static class ServeCommand
         {
             throw CliException.Usage(e.Message);
         }
+    }
+
+    private static IPEndPoint ParseHostedCache(string text)
+    {
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            // http://ADDRESS[:PORT]/: the hosted cache's plain HTTP server (MS-PCCRR and MS-PCHC 2.0), port 80 by default.
+            if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Scheme == Uri.UriSchemeHttp && uri.AbsolutePath == "/"
+                && IPEndPoint.TryParse($"{uri.Host}:{uri.Port}", out IPEndPoint? fromUri) && fromUri.Port != 0)
+            {
+                return fromUri;
+            }
+
+            throw CliException.Usage($"--hosted-cache '{text}' is not http://ADDRESS:PORT/ (the hosted cache's plain HTTP server; for MS-PCHC 1.0 add --offer-url https://HOST:PORT/)");
+        }
+
+        return IPEndPoint.TryParse(text, out IPEndPoint? endPoint) && endPoint.Port != 0
+            ? endPoint
+            : throw CliException.Usage($"--hosted-cache '{text}' is not ADDRESS:PORT");
     }
 
     private static async Task<int> RunAsync(CliConsole console, PeerDistNodeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
@@ -237,6 +285,10 @@ internal static class ServeCommand
             if (options.Mode == PeerDistNodeMode.HostedCacheClient)
             {
                 lines.Add($"asking only the hosted cache at {options.HostedCacheEndPoint}");
+                if (options.OfferToHostedCache)
+                {
+                    lines.Add($"offering completed content to {options.HostedCacheOfferUri ?? new Uri($"http://{options.HostedCacheEndPoint}/")}");
+                }
             }
 
             if (lines.Count == 0)
@@ -266,10 +318,13 @@ internal static class ServeCommand
             PeerDistNodeStatistics statistics = node.GetStatistics();
             console.Error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"peerdist: stopped; served {statistics.BlocksServed} block(s), answered {statistics.ProbesAnswered} probe(s); the cache holds {statistics.Cache.SegmentCount} segment(s), {ByteSize.Format(statistics.Cache.Bytes)}"));
+                $"peerdist: stopped; served {statistics.BlocksServed} block(s), answered {statistics.ProbesAnswered} probe(s){(statistics.Offers is { } offers ? $", offered {offers.SegmentsOffered} segment(s) to the hosted cache ({offers.SegmentsDropped} given up)" : string.Empty)}; the cache holds {statistics.Cache.SegmentCount} segment(s), {ByteSize.Format(statistics.Cache.Bytes)}"));
             console.Error.Flush();
         }
 
         return ExitCodes.Success;
     }
+
+    /// <summary>The offering switches of hosted-cache-client mode.</summary>
+    private sealed record OfferSettings(string? Url, string? Thumbprint, bool Disabled);
 }

@@ -74,6 +74,8 @@ public sealed class FileContentCache : ContentCache
         _segmentsPath = Path.Combine(RootPath, SegmentsDirectoryName);
         try
         {
+            // The directory may not exist yet: GetCapacity creates it only when it measures the volume (no size cap).
+            Directory.CreateDirectory(RootPath);
             _lockFile = new FileStream(Path.Combine(RootPath, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e) when (IsLockConflict(e))

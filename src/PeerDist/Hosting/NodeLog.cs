@@ -36,4 +36,16 @@ internal static partial class NodeLog
 
     [LoggerMessage(10, LogLevel.Debug, "Dropped an MS-PCCRR request from {Remote}: {Reason} ({Error} at offset {Offset})")]
     public static partial void RequestRejected(ILogger logger, EndPoint remote, PccrrServerReason reason, PeerDistFormatError error, long offset);
+
+    [LoggerMessage(11, LogLevel.Information, "PeerDist node offers completed segments to the hosted cache at {Uri} (MS-PCHC {Version})")]
+    public static partial void Offering(ILogger logger, Uri uri, string version);
+
+    [LoggerMessage(12, LogLevel.Information, "PeerDist hosted cache: MS-PCHC 2.0 offers on {EndPoints}")]
+    public static partial void HostedCacheServing(ILogger logger, string endPoints);
+
+    [LoggerMessage(13, LogLevel.Information, "PeerDist hosted cache: MS-PCHC 1.0 offers over TLS on {EndPoints}")]
+    public static partial void HostedCacheTls(ILogger logger, string endPoints);
+
+    [LoggerMessage(14, LogLevel.Warning, "PeerDist hosted cache has no certificate: MS-PCHC 1.0 (HTTPS) is off, 2.0 only")]
+    public static partial void NoCertificate(ILogger logger);
 }

@@ -19,7 +19,9 @@ namespace PeerDist.Hosting;
 /// A whole PeerDist node in one object: its content cache, its download client, and (in
 /// <see cref="PeerDistNodeMode.Distributed"/> mode) the MS-PCCRR server that serves the cache, the MS-PCCRD responder
 /// that answers Probes for it, and discovery of peers for the client (in <see cref="PeerDistNodeMode.HostedCacheClient"/>
-/// mode: the server, which the hosted cache pulls offered blocks from, and the hosted cache as the only peer). Runs under a generic host
+/// mode: the server, which the hosted cache pulls offered blocks from, the hosted cache as the only peer, and offers of
+/// completed segments to it; in <see cref="PeerDistNodeMode.HostedCache"/> mode: the MS-PCHC hosted cache server and the
+/// MS-PCCRR server over its cache). Runs under a generic host
 /// (<see cref="PeerDistNodeServiceCollectionExtensions.AddPeerDistNode(Microsoft.Extensions.DependencyInjection.IServiceCollection, PeerDistNodeOptions)"/>)
 /// or on its own through <see cref="StartAsync"/> and <see cref="StopAsync"/>; several nodes fit in one process (each
 /// on its own loopback address, or port 0).
@@ -32,11 +34,14 @@ namespace PeerDist.Hosting;
 /// </para>
 /// <para>A node starts once; after <see cref="StopAsync"/> it cannot be started again.</para>
 /// </remarks>
-public sealed class PeerDistNode : IHostedService, IAsyncDisposable
+public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly NodePeerLocator _locator;
     private readonly MeteredPccrrRequestHandler? _handler;
+    private readonly ForwardingContentOfferer? _offerer;
+    private readonly HostedCacheParts? _hostedCache;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PeerDistHttpServer? _http;
     private DiscoveryResponderService? _responder;
@@ -55,8 +60,10 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        CheckCertificate(options);
         Options = options;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerDistNode>();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<PeerDistNode>();
         Metrics = new PeerDistMetrics(
             meterFactory,
             options.Mode == PeerDistNodeMode.HostedCacheClient ? [options.HostedCacheEndPoint!] : []);
@@ -65,20 +72,32 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
         {
             _locator = new NodePeerLocator(
                 options.Mode == PeerDistNodeMode.HostedCacheClient ? new StaticPeerLocator([options.HostedCacheEndPoint!]) : null);
+            _offerer = options is { Mode: PeerDistNodeMode.HostedCacheClient, OfferToHostedCache: true } ? new ForwardingContentOfferer() : null;
             Client = new PeerDistClient(new PeerDistClientOptions
             {
                 Cache = Cache,
-                PeerLocator = options.Mode == PeerDistNodeMode.LocalOnly ? null : _locator,
+                PeerLocator = options.Mode is PeerDistNodeMode.LocalOnly or PeerDistNodeMode.HostedCache ? null : _locator,
                 CryptoAlgorithm = options.CryptoAlgorithm,
                 PeerRequestTimeout = options.PeerRequestTimeout,
                 Metrics = Metrics,
+                Offerer = _offerer,
             });
             if (options.Mode != PeerDistNodeMode.LocalOnly)
             {
                 var server = new PccrrServer(
                     new ContentCacheBlockSource(Cache),
-                    new PccrrServerOptions { CryptoAlgorithm = options.CryptoAlgorithm, MaxActiveClients = options.BusyThreshold });
+                    new PccrrServerOptions
+                    {
+                        CryptoAlgorithm = options.CryptoAlgorithm,
+                        MaxActiveClients = options.Mode == PeerDistNodeMode.HostedCache ? options.HostedCacheBusyThreshold : options.BusyThreshold,
+                    });
                 _handler = new MeteredPccrrRequestHandler(server, Metrics, _logger);
+            }
+
+            if (options.Mode == PeerDistNodeMode.HostedCache)
+            {
+                _hostedCache = new HostedCacheParts(Cache, options, _loggerFactory);
+                RegisterHostedCacheInstruments();
             }
         }
         catch
@@ -107,6 +126,12 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
     /// <summary>The bound MS-PCCRR endpoints (port 0 resolved) while running; empty otherwise and in local-only mode.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => IsRunning ? _http?.LocalEndPoints ?? [] : [];
 
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCache"/> mode with a certificate: the bound TLS endpoints of MS-PCHC version 1.0
+    /// (port 0 resolved) while running; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> TlsEndPoints => IsRunning ? _https?.LocalEndPoints ?? [] : [];
+
     /// <summary>The first bound MS-PCCRR endpoint; null when the node does not serve (not started, or local only).</summary>
     public IPEndPoint? EndPoint => EndPoints is [var first, ..] ? first : null;
 
@@ -122,6 +147,8 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
         RequestsRejected = _handler?.RequestsRejected ?? 0,
         ConnectionsAccepted = _http?.AcceptedConnectionCount ?? 0,
         ProbesAnswered = _responder?.Statistics.RepliesSent ?? 0,
+        HostedCache = _hostedCache?.Server.GetStatistics(),
+        Offers = _hostedCacheOfferer?.GetStatistics(),
     };
 
     /// <summary>
@@ -157,6 +184,11 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
                 else if (Options.Mode == PeerDistNodeMode.HostedCacheClient)
                 {
                     NodeLog.HostedCache(_logger, Options.HostedCacheEndPoint!);
+                    StartOffering();
+                }
+                else if (Options.Mode == PeerDistNodeMode.HostedCache)
+                {
+                    StartTlsServer();
                 }
             }
             catch (Exception e)
@@ -222,6 +254,11 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
         }
 
         await Client.DisposeAsync().ConfigureAwait(false);
+        if (_hostedCache is not null)
+        {
+            await _hostedCache.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Cache.DisposeAsync().ConfigureAwait(false);
         Metrics.Dispose();
     }
@@ -235,9 +272,6 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
 
         try
         {
-            // FileContentCache creates a missing directory only when it measures the volume (no cap given); with a cap
-            // it would fail to create its lock file.
-            Directory.CreateDirectory(options.CachePath);
             return new FileContentCache(new ContentCacheOptions { RootPath = options.CachePath, MaxSizeBytes = options.CacheMaxSizeBytes });
         }
         catch (ContentCacheLockedException e)
@@ -251,54 +285,26 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
 
     private void StartServer()
     {
-        var http = new PeerDistHttpServer(
-            new PeerDistHttpServerOptions { EndPoints = Options.ListenEndPoints, ShutdownTimeout = Options.ShutdownTimeout },
-            _handler!);
+        var options = new PeerDistHttpServerOptions { EndPoints = Options.ListenEndPoints, ShutdownTimeout = Options.ShutdownTimeout };
+        PeerDistHttpServer http = _hostedCache is null
+            ? new PeerDistHttpServer(options, _handler!)
+            : new PeerDistHttpServer(options, new Dictionary<string, IPeerDistRequestHandler>
+            {
+                // MS-PCHC 2.1: version 2.0 offers come to the same plain HTTP server as MS-PCCRR.
+                [PeerDistHttpPaths.Retrieval] = _handler!,
+                [PeerDistHttpPaths.HostedCacheV2] = _hostedCache.Server.V2Handler,
+            });
         try
         {
             http.Start();
         }
         catch (SocketException e)
         {
-            throw BindFailure(Options.ListenEndPoints, e);
+            throw BindFailure(Options.ListenEndPoints, e, PortSwitch);
         }
 
         _http = http;
         NodeLog.Listening(_logger, string.Join(", ", http.LocalEndPoints));
-    }
-
-    internal static PeerDistNodeStartException BindFailure(IReadOnlyList<IPEndPoint> listenEndPoints, SocketException e)
-    {
-        // PeerDistHttpServer does not say which endpoint failed; name them all: the message is for a person choosing
-        // another port.
-        string endPoints = string.Join(", ", listenEndPoints);
-        int port = listenEndPoints[0].Port;
-        IPEndPoint first = listenEndPoints[0];
-        return e.SocketErrorCode switch
-        {
-            SocketError.AddressAlreadyInUse => PeerDistNodeStartException.Create(
-                PeerDistNodeStartError.PortInUse,
-                $"Cannot listen on {endPoints}: the port is already in use by another program (or another node). Choose another port with PeerDistNodeOptions.ListenEndPoints (peerdist serve --port), or port 0 for any free one.",
-                first,
-                e),
-            SocketError.AccessDenied => PeerDistNodeStartException.Create(
-                PeerDistNodeStartError.PortAccessDenied,
-                port is > 0 and < 1024 && !OperatingSystem.IsWindows()
-                    ? $"Cannot listen on {endPoints}: port {port} is a privileged port on this system. Use a port >= 1024 (peerdist serve --port, PeerDistNodeOptions.ListenEndPoints), or grant the program CAP_NET_BIND_SERVICE (sudo setcap cap_net_bind_service=+ep <dotnet or the tool>)."
-                    : $"Cannot listen on {endPoints}: permission denied. Choose another port with PeerDistNodeOptions.ListenEndPoints (peerdist serve --port).",
-                first,
-                e),
-            SocketError.AddressNotAvailable => PeerDistNodeStartException.Create(
-                PeerDistNodeStartError.AddressNotAvailable,
-                $"Cannot listen on {endPoints}: the address is not one of this machine's. Choose another with PeerDistNodeOptions.ListenEndPoints (peerdist serve --listen).",
-                first,
-                e),
-            _ => PeerDistNodeStartException.Create(
-                PeerDistNodeStartError.Unknown,
-                $"Cannot listen on {endPoints}: {e.Message} ({e.SocketErrorCode}).",
-                first,
-                e),
-        };
     }
 
     private async Task StartDiscoveryAsync()
@@ -377,12 +383,19 @@ public sealed class PeerDistNode : IHostedService, IAsyncDisposable
             await _responder.DisposeAsync().ConfigureAwait(false);
         }
 
+        await StopHostedCacheAsync(cancellationToken).ConfigureAwait(false);
         if (_http is not null)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Options.ShutdownTimeout);
             await _http.StopAsync(timeout.Token).ConfigureAwait(false);
             await _http.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_hostedCache is not null)
+        {
+            // Both servers are down, so no offer comes in: pulls in flight are cancelled (nothing half-pulled is cached).
+            await _hostedCache.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using PeerDist.Discovery;
+using PeerDist.HostedCache;
 using PeerDist.Retrieval;
 using PeerDist.Retrieval.Server;
 
@@ -14,6 +16,12 @@ public sealed record PeerDistNodeOptions
 {
     /// <summary>The port Windows serves MS-PCCRR on (MS-CCROD 2.3.2). Binding it on Linux needs a privilege.</summary>
     public const int DefaultPort = 80;
+
+    /// <summary>The port a hosted cache serves MS-PCHC version 1.0 on, over TLS (MS-PCHC 2.1).</summary>
+    public const int DefaultTlsPort = 443;
+
+    /// <summary>The busy threshold of a hosted cache's MS-PCCRR server (MS-PCCRR 3.2.1: 1024 for a hosted cache).</summary>
+    public const int DefaultHostedCacheBusyThreshold = 1024;
 
     /// <summary>
     /// The cache directory (a <c>FileContentCache</c>, kept across restarts and locked while the node runs); null keeps
@@ -37,6 +45,48 @@ public sealed record PeerDistNodeOptions
 
     /// <summary>The hosted cache's MS-PCCRR endpoint; required in <see cref="PeerDistNodeMode.HostedCacheClient"/> mode only.</summary>
     public IPEndPoint? HostedCacheEndPoint { get; init; }
+
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCacheClient"/> mode: whether the node offers the segments it completes to the
+    /// hosted cache (MS-PCHC 3.2). Default true.
+    /// </summary>
+    public bool OfferToHostedCache { get; init; } = true;
+
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCacheClient"/> mode: where offers go. <c>http://host:port/</c> offers with MS-PCHC
+    /// version 2.0 (BATCHED_OFFER); <c>https://host:port/</c> with version 1.0 (INITIAL_OFFER, SEGMENT_INFO) over TLS.
+    /// Null (the default): version 2.0 to <c>http://</c><see cref="HostedCacheEndPoint"/><c>/</c>, the same HTTP server
+    /// as the hosted cache's MS-PCCRR.
+    /// </summary>
+    public Uri? HostedCacheOfferUri { get; init; }
+
+    /// <summary>
+    /// Version 1.0 offers: the hosted cache certificate's thumbprint (SHA-1 or SHA-256, hex; spaces and colons ignored)
+    /// to pin instead of validating against the system store. Null (the default): the system store decides.
+    /// </summary>
+    public string? HostedCacheCertificateThumbprint { get; init; }
+
+    /// <summary>The 16-byte content tag sent with every offer (default <see cref="HostedCacheOffererOptions.DefaultContentTag"/>).</summary>
+    public ReadOnlyMemory<byte> ContentTag { get; init; } = HostedCacheOffererOptions.DefaultContentTag;
+
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCache"/> mode: the certificate (with its private key) of the TLS server for
+    /// MS-PCHC version 1.0 on <see cref="TlsListenEndPoints"/>. Null: version 2.0 only (plain HTTP on
+    /// <see cref="ListenEndPoints"/>). The node does not dispose it.
+    /// </summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCache"/> mode with a <see cref="Certificate"/>: where the TLS server listens.
+    /// Default: port 443 on every IPv4 and IPv6 address. Port 0 picks a free port (<see cref="PeerDistNode.TlsEndPoints"/>).
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> TlsListenEndPoints { get; init; } = CreateDefaultListenEndPoints(DefaultTlsPort);
+
+    /// <summary><see cref="PeerDistNodeMode.HostedCache"/> mode: how offers are accepted and pulled.</summary>
+    public HostedCacheServerOptions HostedCacheServerOptions { get; init; } = new();
+
+    /// <summary><see cref="PeerDistNodeMode.HostedCache"/> mode: the busy threshold of the MS-PCCRR server (default 1024), in place of <see cref="BusyThreshold"/>.</summary>
+    public int HostedCacheBusyThreshold { get; init; } = DefaultHostedCacheBusyThreshold;
 
     /// <summary>
     /// The interfaces discovery runs on, by name (as <c>ip link</c> or <c>Get-NetAdapter</c> show them). Empty (the default):
@@ -68,10 +118,14 @@ public sealed record PeerDistNodeOptions
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The default listen endpoints: port 80 on 0.0.0.0, and on [::] when the system supports IPv6.</summary>
-    public static IReadOnlyList<IPEndPoint> CreateDefaultListenEndPoints() =>
+    public static IReadOnlyList<IPEndPoint> CreateDefaultListenEndPoints() => CreateDefaultListenEndPoints(DefaultPort);
+
+    /// <summary>Port <paramref name="port"/> on 0.0.0.0, and on [::] when the system supports IPv6.</summary>
+    /// <param name="port">The port.</param>
+    public static IReadOnlyList<IPEndPoint> CreateDefaultListenEndPoints(int port) =>
         Socket.OSSupportsIPv6
-            ? [new IPEndPoint(IPAddress.Any, DefaultPort), new IPEndPoint(IPAddress.IPv6Any, DefaultPort)]
-            : [new IPEndPoint(IPAddress.Any, DefaultPort)];
+            ? [new IPEndPoint(IPAddress.Any, port), new IPEndPoint(IPAddress.IPv6Any, port)]
+            : [new IPEndPoint(IPAddress.Any, port)];
 
     /// <summary>Throws when a setting is missing, out of range or contradicts another; the message names the setting.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
@@ -117,6 +171,8 @@ public sealed record PeerDistNodeOptions
         {
             ThrowHelper.ThrowArgument("HostedCacheEndPoint has port 0; give the hosted cache's port.", nameof(HostedCacheEndPoint));
         }
+
+        ValidateHostedCache();
 
         if (DiscoveryInterfaces is null)
         {
@@ -164,6 +220,52 @@ public sealed record PeerDistNodeOptions
         if (ShutdownTimeout <= TimeSpan.Zero)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(ShutdownTimeout), $"ShutdownTimeout must be positive; got {ShutdownTimeout}.");
+        }
+    }
+
+    private void ValidateHostedCache()
+    {
+        if (HostedCacheOfferUri is not null && (!HostedCacheOfferUri.IsAbsoluteUri || (HostedCacheOfferUri.Scheme != Uri.UriSchemeHttp && HostedCacheOfferUri.Scheme != Uri.UriSchemeHttps)))
+        {
+            ThrowHelper.ThrowArgument($"HostedCacheOfferUri '{HostedCacheOfferUri}' is not an absolute http:// (MS-PCHC 2.0) or https:// (MS-PCHC 1.0) address.", nameof(HostedCacheOfferUri));
+        }
+
+        if (HostedCacheOfferUri is not null && Mode != PeerDistNodeMode.HostedCacheClient)
+        {
+            ThrowHelper.ThrowArgument("HostedCacheOfferUri is only used in HostedCacheClient mode.", nameof(HostedCacheOfferUri));
+        }
+
+        if (HostedCacheCertificateThumbprint is not null && HostedCacheThumbprint.Normalize(HostedCacheCertificateThumbprint) is null)
+        {
+            ThrowHelper.ThrowArgument($"HostedCacheCertificateThumbprint '{HostedCacheCertificateThumbprint}' is not a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint.", nameof(HostedCacheCertificateThumbprint));
+        }
+
+        if (ContentTag.Length != PchcConstants.ContentTagLength)
+        {
+            ThrowHelper.ThrowArgument($"ContentTag must be {PchcConstants.ContentTagLength} bytes; got {ContentTag.Length}.", nameof(ContentTag));
+        }
+
+        if (Certificate is not null && Mode != PeerDistNodeMode.HostedCache)
+        {
+            ThrowHelper.ThrowArgument("Certificate is only used in HostedCache mode (the TLS server of MS-PCHC version 1.0).", nameof(Certificate));
+        }
+
+        if (Certificate is not null)
+        {
+            if (TlsListenEndPoints is null || TlsListenEndPoints.Count == 0 || TlsListenEndPoints.Any(e => e is null))
+            {
+                ThrowHelper.ThrowArgument("TlsListenEndPoints is empty or contains null: a hosted cache with a certificate needs an endpoint for MS-PCHC version 1.0.", nameof(TlsListenEndPoints));
+            }
+        }
+
+        if (HostedCacheServerOptions is null)
+        {
+            ThrowHelper.ThrowArgument("HostedCacheServerOptions is null.", nameof(HostedCacheServerOptions));
+        }
+
+        if (HostedCacheBusyThreshold < 1)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(HostedCacheBusyThreshold), $"HostedCacheBusyThreshold must be at least 1; got {HostedCacheBusyThreshold}.");
         }
     }
 }

@@ -23,4 +23,10 @@ public enum PeerDistNodeStartError
 
     /// <summary>The discovery socket could not be opened or the multicast groups not joined.</summary>
     DiscoveryUnavailable,
+
+    /// <summary>The hosted cache's certificate has no private key, so it cannot serve TLS.</summary>
+    CertificateWithoutPrivateKey,
+
+    /// <summary>The hosted cache's certificate cannot be used: expired, not yet valid, or unreadable.</summary>
+    CertificateInvalid,
 }

@@ -1,4 +1,5 @@
 using PeerDist.Caching;
+using PeerDist.HostedCache;
 
 namespace PeerDist.Hosting;
 
@@ -22,4 +23,16 @@ public sealed record PeerDistNodeStatistics
 
     /// <summary>MS-PCCRD ProbeMatches sent.</summary>
     public long ProbesAnswered { get; init; }
+
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCache"/> mode: offers answered and dropped, pulls, bytes pulled; null in the
+    /// other modes.
+    /// </summary>
+    public HostedCacheStatistics? HostedCache { get; init; }
+
+    /// <summary>
+    /// <see cref="PeerDistNodeMode.HostedCacheClient"/> mode, once started with offering on: segments offered, requests,
+    /// INTERESTED answers, segments given up; null otherwise.
+    /// </summary>
+    public HostedCacheOffererStatistics? Offers { get; init; }
 }

@@ -23,6 +23,24 @@ public sealed class FileContentCacheTests
     public void TearDown() => _directory.Dispose();
 
     [Test]
+    public void Constructor_MissingNestedDirectoryWithSizeCap_CreatesItAndHoldsBlocks()
+    {
+        string root = Path.Combine(_directory.Path, "not", "there", "yet");
+        ContentSegment segment = s_v2.Segments[0];
+        using (var cache = new FileContentCache(new ContentCacheOptions { RootPath = root, MaxSizeBytes = 1L << 20 }))
+        {
+            cache.RegisterSegment(segment);
+            cache.PutBlock(segment.SegmentId.Span, 0, s_v2.Block(segment, 0).Span);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(File.Exists(Path.Combine(root, "cache.lock")), Is.True);
+            Assert.That(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Count(), Is.GreaterThan(1), "the block was written under the new directory");
+        }
+    }
+
+    [Test]
     public void Constructor_AfterRestart_KeepsSegmentsAndBlocks()
     {
         ContentSegment v1 = s_v1.Segments[0];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using PeerDist.Hosting;
 
 namespace PeerDist.Tests.Hosting;
@@ -32,6 +33,19 @@ internal static class NodeFixtures
         HostedCacheEndPoint = hostedCache,
         ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)],
         CacheMaxSizeBytes = 1L << 30,
+        PeerRequestTimeout = TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>A hosted cache on 127.0.0.1 port 0 (and, with a certificate, TLS on another port 0).</summary>
+    public static PeerDistNodeOptions HostedCache(string? cachePath = null, X509Certificate2? certificate = null) => new()
+    {
+        Mode = PeerDistNodeMode.HostedCache,
+        CachePath = cachePath,
+        ListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)],
+        TlsListenEndPoints = [new IPEndPoint(IPAddress.Loopback, 0)],
+        Certificate = certificate,
+        CacheMaxSizeBytes = 1L << 30,
+        ShutdownTimeout = TimeSpan.FromSeconds(1),
         PeerRequestTimeout = TimeSpan.FromSeconds(20),
     };
 }
