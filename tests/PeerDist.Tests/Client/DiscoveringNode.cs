@@ -1,10 +1,10 @@
+using PeerDist.Tests.Shared;
 using System.Net;
 using PeerDist.Caching;
 using PeerDist.Client;
 using PeerDist.Discovery;
 using PeerDist.Peer;
 using PeerDist.Retrieval.Server;
-using PeerDist.Tests.Discovery;
 using PeerDist.Transport.Http;
 
 namespace PeerDist.Tests.Client;

@@ -2,7 +2,6 @@ using System.Net;
 using PeerDist.Client;
 using PeerDist.Content;
 using PeerDist.Cryptography;
-using PeerDist.Tests.Discovery;
 using PeerDist.Tests.Shared;
 
 namespace PeerDist.Tests.Client;

@@ -6,7 +6,6 @@ using PeerDist.Diagnostics;
 using PeerDist.Hosting;
 using PeerDist.Tests.Caching;
 using PeerDist.Tests.Client;
-using PeerDist.Tests.Discovery;
 using PeerDist.Tests.Shared;
 
 namespace PeerDist.Tests.Hosting;

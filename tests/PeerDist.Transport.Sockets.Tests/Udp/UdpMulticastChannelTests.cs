@@ -1,3 +1,4 @@
+using PeerDist.Tests.Shared;
 using System.Net;
 using System.Net.Sockets;
 using PeerDist.Transport.Udp;

@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using PeerDist.Transport.Udp;
 
-namespace PeerDist.Transport.Tests.Udp;
+namespace PeerDist.Tests.Shared;
 
 /// <summary>
 /// Multicast on the loopback interface only (the network rule: never a real interface). Each test gets a free port, and
