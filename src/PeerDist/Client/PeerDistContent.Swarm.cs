@@ -333,13 +333,22 @@ public sealed partial class PeerDistContent
                 await _knowledgeReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 while (Volatile.Read(ref _needCount) > 0)
                 {
-                    await Task.Delay(_options.RefreshInterval, _time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(RefreshPeriod(), _time, cancellationToken).ConfigureAwait(false);
                     await RefreshOnceAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Done or cancelled.
+            }
+        }
+
+        /// <summary>The refresh interval, stretched by one interval per 16 peers known (bounds the requests in a crowd).</summary>
+        private TimeSpan RefreshPeriod()
+        {
+            lock (_gate)
+            {
+                return _options.RefreshInterval * (1 + (_peerList.Count / 16));
             }
         }
 
@@ -734,7 +743,7 @@ public sealed partial class PeerDistContent
 
             seeds.Add(self);
             int refreshPairs = Math.Max(1, _peerList.Count * Math.Max(1, _segments.Count));
-            TimeSpan cycle = _options.RefreshInterval * Math.Ceiling(Math.Min(refreshPairs, 4096) / (double)_options.RefreshBudget);
+            TimeSpan cycle = _options.RefreshInterval * (1 + (_peerList.Count / 16)) * Math.Ceiling(Math.Min(refreshPairs, 4096) / (double)_options.RefreshBudget);
             TimeSpan stall = _options.StallTimeout + cycle + cycle;
             foreach (SwarmPeer peer in _peerList)
             {
