@@ -155,10 +155,9 @@ public sealed partial class PeerDistContent
             Task discovery = DiscoverAsync(stop.Token);
             Task refresh = RefreshLoopAsync(stop.Token);
             var workers = new List<Task>();
-            int peerWorkers = Client.Options.PeerLocator is null ? 0 : Client.Options.MaxBlocksInFlight;
-            for (int i = 0; i < peerWorkers; i++)
+            if (Client.Options.PeerLocator is not null)
             {
-                workers.Add(PeerWorkerAsync(stop.Token));
+                workers.Add(DispatchToPeersAsync(stop.Token));
             }
 
             if (_content._origin is not null)
@@ -495,45 +494,79 @@ public sealed partial class PeerDistContent
 
         // ---- work --------------------------------------------------------------------------------------------------
 
-        private async Task PeerWorkerAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// Starts block requests to peers, up to the client's bound, and waits for changes when nothing can be started.
+        /// One dispatcher per download: a scan assigns every free slot at once, so idle slots never rescan on their own.
+        /// </summary>
+        private async Task DispatchToPeersAsync(CancellationToken cancellationToken)
         {
+            var running = new List<Task>();
+            int slots = Client.Options.MaxBlocksInFlight;
             while (true)
             {
-                (int Block, SwarmPeer Peer)? pick;
+                for (int i = running.Count - 1; i >= 0; i--)
+                {
+                    if (running[i].IsCompleted)
+                    {
+                        await running[i].ConfigureAwait(false); // a fault ends the download
+                        running.RemoveAt(i);
+                    }
+                }
+
+                List<(int Block, SwarmPeer Peer)> picks;
                 lock (_gate)
                 {
                     if (_needCount == 0)
                     {
-                        return;
+                        break;
                     }
 
-                    pick = PickFromPeer();
+                    picks = PickFromPeers(slots - running.Count);
                 }
 
-                if (pick is not { } chosen)
+                foreach ((int block, SwarmPeer peer) in picks)
+                {
+                    running.Add(FetchFromPeerAsync(block, peer, cancellationToken));
+                }
+
+                if (picks.Count == 0)
                 {
                     await WaitAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
                 }
-
-                await FetchFromPeerAsync(chosen.Block, chosen.Peer, cancellationToken).ConfigureAwait(false);
             }
+
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
 
-        /// <summary>A missing block some peer holds, from a random starting point (spreads the load), and its least busy holder.</summary>
-        private (int Block, SwarmPeer Peer)? PickFromPeer()
+        /// <summary>
+        /// Up to <paramref name="free"/> missing blocks that peers hold, from a random starting point (spreads the load),
+        /// each with its least busy holder that has room.
+        /// </summary>
+        private List<(int Block, SwarmPeer Peer)> PickFromPeers(int free)
         {
-            if (_peerWork == 0)
+            var picks = new List<(int Block, SwarmPeer Peer)>();
+            if (_peerWork == 0 || free <= 0)
             {
-                return null;
+                return picks;
             }
 
             long now = _time.GetTimestamp();
+            bool anyRoom = false;
+            foreach (SwarmPeer peer in _peerList)
+            {
+                anyRoom |= !peer.Gone && peer.InFlight < _options.MaxRequestsPerPeer && peer.BusyUntil <= now;
+            }
+
+            if (!anyRoom)
+            {
+                return picks;
+            }
+
             int start = _random.Next(_blocks.Length);
-            for (int i = 0; i < _blocks.Length; i++)
+            for (int i = 0; i < _blocks.Length && picks.Count < free; i++)
             {
                 int g = start + i < _blocks.Length ? start + i : start + i - _blocks.Length;
-                if (!_need[g] || _inFlight[g] || _available[g] <= 0)
+                if (!Eligible(g))
                 {
                     continue;
                 }
@@ -552,11 +585,11 @@ public sealed partial class PeerDistContent
                 {
                     SetInFlight(g, true);
                     best.InFlight++;
-                    return (g, best);
+                    picks.Add((g, best));
                 }
             }
 
-            return null;
+            return picks;
         }
 
         private async Task FetchFromPeerAsync(int g, SwarmPeer peer, CancellationToken cancellationToken)

@@ -27,9 +27,10 @@ public sealed record PeerDistDownloadOptions
 
     /// <summary>
     /// The longest wait for the first discovery answer (and the block lists of the peers it names) before the first
-    /// origin request; the origin is asked at once when discovery answers sooner. Default 1 s.
+    /// origin request; the origin is asked at once when discovery answers sooner (with no peer around, after one discovery
+    /// window). A bound for a discovery or a peer that is slow to answer. Default 2 s.
     /// </summary>
-    public TimeSpan PeerWait { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PeerWait { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How often discovery is repeated while blocks are missing (peers advertise partly held segments, so co-downloaders
