@@ -27,4 +27,15 @@ public sealed class DiscoveryPeerLocatorOptions
     /// Null records nothing.
     /// </summary>
     public DiscoveryReplyHistory? ReplyHistory { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="DiscoveryPeerLocator.LocateAsync"/> answers before the prober's window ends once every segment
+    /// asked has a reply from a peer with the whole segment (version 2.0: the <c>AllBlocks</c> bit; version 1.0: a block
+    /// count covering the segment; never a peer in <see cref="ExcludedEndPoints"/>): later replies could only add peers
+    /// after that one. While a segment has only partial holders the whole window is waited, since a complete holder may
+    /// still answer. With a <see cref="ReplyHistory"/> the Probes stay open until the window ends and every reply is
+    /// recorded then, so the suppression rule sees the same counts as without this. True by default; false always waits
+    /// the whole window (the MS-PCCRD 3.1.2 request timer, as Windows does).
+    /// </summary>
+    public bool CompleteEarly { get; init; } = true;
 }
