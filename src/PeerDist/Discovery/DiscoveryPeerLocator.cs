@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Net;
 using System.Net.Sockets;
 using PeerDist.Client;
@@ -133,10 +134,16 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
                 early = await WaitForWindowOrWholeAsync(watch.Done, cancellationToken).ConfigureAwait(false);
             }
 
-            if (early && _options.ReplyHistory is not null)
+            if (early)
             {
-                // The reply history (wire.md §2.5) counts the replies of the whole window, as a node that waits it out would:
-                // the Probes stay outstanding until then and are recorded in the background.
+                // Answered before the window ended: the Probes stay outstanding until it does, the lists handed out grow
+                // with the peers that answer later (the client spreads blocks over them), and the reply history
+                // (wire.md §2.5) counts every reply of the window, as a node that waits it out would.
+                foreach (Batch batch in batches)
+                {
+                    batch.Publish(this, result);
+                }
+
                 _ = FinishWindowAsync(batches);
                 handedOff = true;
             }
@@ -152,16 +159,17 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             }
         }
 
+        if (handedOff)
+        {
+            return result;
+        }
+
         foreach (Batch batch in batches)
         {
             for (int i = 0; i < batch.Ids.Length; i++)
             {
                 IReadOnlyList<PccrdDiscoveredPeer> peers = batch.Probe!.GetPeers(i);
-                if (!handedOff)
-                {
-                    Record(batch.Ids[i].Span, peers, batch.BlockCounts[i]);
-                }
-
+                Record(batch.Ids[i].Span, peers, batch.BlockCounts[i]);
                 List<EndPoint> endPoints = Collect(peers, batch.BlockCounts[i]);
                 foreach (int owner in batch.Owners[i])
                 {
@@ -302,8 +310,8 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
         return false;
     }
 
-    // After an early answer with a reply history: keep collecting until the last Probe's window ends (or the locator is
-    // disposed), then drop the Probes and record every reply.
+    // After an early answer: keep collecting (the observers append to the published lists) until the last Probe's window
+    // ends or the locator is disposed, then drop the Probes and record every reply.
     private async Task FinishWindowAsync(List<Batch> batches)
     {
         try
@@ -393,8 +401,10 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
     /// <summary>One Probe's worth of distinct segments: identifiers, the input positions of each, and its block count.</summary>
     private sealed class Batch(ReadOnlyMemory<byte>[] ids, List<int>[] owners, uint[] blockCounts)
     {
+        private readonly Lock _gate = new();
         private WholeSegmentWatch? _watch;
         private int[]? _covered; // 1 once the segment has a whole holder (or no longer counts)
+        private GrowingPeerList[]? _published; // the lists handed out by an early answer, per segment; under _gate
 
         public ReadOnlyMemory<byte>[] Ids { get; } = ids;
 
@@ -415,11 +425,43 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             watch.Expect(Ids.Length);
             return (index, peer) =>
             {
-                if (IsWhole(peer, BlockCounts[index]) && !excluded.Contains(peer.EndPoint))
+                if (excluded.Contains(peer.EndPoint))
+                {
+                    return;
+                }
+
+                if (IsWhole(peer, BlockCounts[index]))
                 {
                     Cover(index);
                 }
+
+                lock (_gate)
+                {
+                    _published?[index].Add(peer.EndPoint);
+                }
             };
+        }
+
+        /// <summary>
+        /// Fills <paramref name="result"/> for this batch's segments with lists that later replies extend. A peer recorded
+        /// before this is in the snapshot taken here; one recorded after is appended by the observer (the gate orders them).
+        /// </summary>
+        public void Publish(DiscoveryPeerLocator locator, IReadOnlyList<EndPoint>[] result)
+        {
+            lock (_gate)
+            {
+                var lists = new GrowingPeerList[Ids.Length];
+                for (int i = 0; i < lists.Length; i++)
+                {
+                    lists[i] = new GrowingPeerList(locator.Collect(Probe!.GetPeers(i), BlockCounts[i]));
+                    foreach (int owner in Owners[i])
+                    {
+                        result[owner] = lists[i];
+                    }
+                }
+
+                _published = lists;
+            }
         }
 
         /// <summary>Stops waiting for this batch's segments (its Probe could not be sent).</summary>
@@ -436,6 +478,33 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             if (Interlocked.Exchange(ref _covered![index], 1) == 0)
             {
                 _watch!.Covered();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The peers of one segment after an early answer: a snapshot at answer time, then every new peer that answers before
+    /// the window ends, appended. Readers see an immutable array (copy on append), so an index below a
+    /// <see cref="Count"/> once read stays valid; one writer at a time (the batch's gate).
+    /// </summary>
+    private sealed class GrowingPeerList(List<EndPoint> initial) : IReadOnlyList<EndPoint>
+    {
+        private EndPoint[] _items = [.. initial];
+
+        public int Count => Volatile.Read(ref _items).Length;
+
+        public EndPoint this[int index] => Volatile.Read(ref _items)[index];
+
+        public IEnumerator<EndPoint> GetEnumerator() => ((IEnumerable<EndPoint>)Volatile.Read(ref _items)).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public void Add(EndPoint endPoint)
+        {
+            EndPoint[] items = _items;
+            if (Array.IndexOf(items, endPoint) < 0)
+            {
+                Volatile.Write(ref _items, [.. items, endPoint]);
             }
         }
     }

@@ -31,11 +31,13 @@ public sealed class DiscoveryPeerLocatorOptions
     /// <summary>
     /// Whether <see cref="DiscoveryPeerLocator.LocateAsync"/> answers before the prober's window ends once every segment
     /// asked has a reply from a peer with the whole segment (version 2.0: the <c>AllBlocks</c> bit; version 1.0: a block
-    /// count covering the segment; never a peer in <see cref="ExcludedEndPoints"/>): later replies could only add peers
-    /// after that one. While a segment has only partial holders the whole window is waited, since a complete holder may
-    /// still answer. With a <see cref="ReplyHistory"/> the Probes stay open until the window ends and every reply is
-    /// recorded then, so the suppression rule sees the same counts as without this. True by default; false always waits
-    /// the whole window (the MS-PCCRD 3.1.2 request timer, as Windows does).
+    /// count covering the segment; never a peer in <see cref="ExcludedEndPoints"/>), so that the first block can be asked
+    /// for at once. While a segment has only partial holders the whole window is waited, since a complete holder may still
+    /// answer. After an early answer the Probes stay open until the window ends: each list returned grows with the peers
+    /// that answer later (appended in arrival order; a reader sees a consistent snapshot at each read), so blocks can still
+    /// be spread over every holder, and the <see cref="ReplyHistory"/> is written when the window ends with every reply, as
+    /// without this. True by default; false always waits the whole window (the MS-PCCRD 3.1.2 request timer, as Windows
+    /// does) and returns fixed lists.
     /// </summary>
     public bool CompleteEarly { get; init; } = true;
 }
