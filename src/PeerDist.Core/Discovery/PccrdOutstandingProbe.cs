@@ -10,11 +10,13 @@ public sealed class PccrdOutstandingProbe
     private readonly List<PccrdDiscoveredPeer>[] _peers;
     private readonly HashSet<string> _responders = new(StringComparer.OrdinalIgnoreCase);
     private readonly byte[] _datagram;
+    private readonly Action<int, PccrdDiscoveredPeer>? _peerRecorded;
 
-    internal PccrdOutstandingProbe(PccrdProbe probe, DateTimeOffset deadline)
+    internal PccrdOutstandingProbe(PccrdProbe probe, DateTimeOffset deadline, Action<int, PccrdDiscoveredPeer>? peerRecorded)
     {
         Probe = probe;
         Deadline = deadline;
+        _peerRecorded = peerRecorded;
         _datagram = probe.ToArray();
         _peers = new List<PccrdDiscoveredPeer>[probe.SegmentIds.Count];
         for (int i = 0; i < _peers.Length; i++)
@@ -56,7 +58,11 @@ public sealed class PccrdOutstandingProbe
         }
     }
 
-    /// <summary>Records the segments one responder reported; false when that responder had already answered.</summary>
+    /// <summary>
+    /// Records the segments one responder reported, then tells the observer given to
+    /// <see cref="PccrdProber.CreateProbe(PccrdVersion, IEnumerable{ReadOnlyMemory{byte}}, Action{int, PccrdDiscoveredPeer})"/>;
+    /// false when that responder had already answered.
+    /// </summary>
     internal bool TryRecord(string responder, IReadOnlyList<(int Index, PccrdDiscoveredPeer Peer)> entries)
     {
         lock (_gate)
@@ -70,8 +76,17 @@ public sealed class PccrdOutstandingProbe
             {
                 _peers[index].Add(peer);
             }
-
-            return true;
         }
+
+        // Outside the lock: the observer is the caller's code, and GetPeers already shows what it is told about.
+        if (_peerRecorded is { } observer)
+        {
+            foreach ((int index, PccrdDiscoveredPeer peer) in entries)
+            {
+                observer(index, peer);
+            }
+        }
+
+        return true;
     }
 }

@@ -6,7 +6,8 @@ namespace PeerDist.Discovery;
 /// The client side of MS-PCCRD (3.1): builds Probes for up to 255 segments, matches received ProbeMatches to them by
 /// <c>RelatesTo</c> and records which peer holds what. Pure: the transport sends <see cref="PccrdOutstandingProbe.Datagram"/>,
 /// hands every received datagram to <see cref="Accept"/>, waits <see cref="PccrdProberOptions.Window"/> and then calls
-/// <see cref="Complete"/>. Thread-safe.
+/// <see cref="Complete"/> (or, watching the replies as they are recorded, completes earlier when waiting longer cannot
+/// improve its answer). Thread-safe.
 /// </summary>
 /// <remarks>
 /// Per MS-PCCRD 3.1.4.1 a reply is used only when it is a valid ProbeMatch, from the local subnet (5.1; the <c>XAddrs</c>
@@ -80,7 +81,24 @@ public sealed class PccrdProber
     /// <param name="segmentIds">The segment identifiers (HoHoDk), as <see cref="PccrdProbe"/> takes them.</param>
     /// <exception cref="ArgumentException">The identifiers are not valid for a Probe.</exception>
     /// <exception cref="InvalidOperationException"><see cref="PccrdProberOptions.MaxOutstandingProbes"/> Probes are outstanding.</exception>
-    public PccrdOutstandingProbe CreateProbe(PccrdVersion version, IEnumerable<ReadOnlyMemory<byte>> segmentIds)
+    public PccrdOutstandingProbe CreateProbe(PccrdVersion version, IEnumerable<ReadOnlyMemory<byte>> segmentIds) =>
+        CreateProbe(version, segmentIds, null);
+
+    /// <summary>
+    /// Builds a Probe as <see cref="CreateProbe(PccrdVersion, IEnumerable{ReadOnlyMemory{byte}})"/> does, and calls
+    /// <paramref name="peerRecorded"/> for every peer an accepted reply records, so that a caller can stop waiting before
+    /// the window ends once what it has is good enough (for instance a holder of every block of each segment).
+    /// </summary>
+    /// <param name="version">The version of the content information the segments come from (MS-PCCRD 2.2.2).</param>
+    /// <param name="segmentIds">The segment identifiers (HoHoDk), as <see cref="PccrdProbe"/> takes them.</param>
+    /// <param name="peerRecorded">
+    /// Called with the index of the segment in the Probe and the peer, after <see cref="PccrdOutstandingProbe.GetPeers"/>
+    /// shows it, on the thread that called <see cref="Accept"/> (no lock held); concurrent <see cref="Accept"/> calls may
+    /// call it concurrently. It runs inside the receive path, so it must be quick and must not throw. Null: no calls.
+    /// </param>
+    /// <exception cref="ArgumentException">The identifiers are not valid for a Probe.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="PccrdProberOptions.MaxOutstandingProbes"/> Probes are outstanding.</exception>
+    public PccrdOutstandingProbe CreateProbe(PccrdVersion version, IEnumerable<ReadOnlyMemory<byte>> segmentIds, Action<int, PccrdDiscoveredPeer>? peerRecorded)
     {
         string messageId;
         lock (_gate)
@@ -89,7 +107,7 @@ public sealed class PccrdProber
         }
 
         var probe = new PccrdProbe(version, messageId, segmentIds);
-        var outstanding = new PccrdOutstandingProbe(probe, _time.GetUtcNow() + Window);
+        var outstanding = new PccrdOutstandingProbe(probe, _time.GetUtcNow() + Window, peerRecorded);
         lock (_gate)
         {
             if (_outstanding.Count >= _maxOutstanding)

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Net;
 using System.Net.Sockets;
 using PeerDist.Client;
@@ -20,6 +21,7 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _openGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopToken;
     private UdpMulticastChannel? _channel;
     private Task? _pump;
     private long _networkErrors;
@@ -42,6 +44,7 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
         _options = options;
         _prober = new PccrdProber(options.Prober);
         _time = options.Prober.TimeProvider;
+        _stopToken = _stop.Token; // read once: FinishWindowAsync may run after DisposeAsync disposed the source (cancelled first)
     }
 
     /// <summary>The prober (its counters: replies accepted and dropped by reason).</summary>
@@ -75,36 +78,41 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             return result;
         }
 
-        var probes = new List<(PccrdOutstandingProbe Probe, List<int>[] Owners)>();
+        var batches = new List<Batch>();
+        WholeSegmentWatch? watch = _options.CompleteEarly ? new WholeSegmentWatch() : null;
+        bool handedOff = false;
         try
         {
             foreach (PccrdVersion version in (ReadOnlySpan<PccrdVersion>)[PccrdVersion.V1, PccrdVersion.V2])
             {
-                foreach ((ReadOnlyMemory<byte>[] ids, List<int>[] owners) in Batch(segments, version))
+                foreach (Batch batch in CreateBatches(segments, version))
                 {
                     try
                     {
-                        probes.Add((_prober.CreateProbe(version, ids), owners));
+                        batch.Probe = _prober.CreateProbe(version, batch.Ids, watch is null ? null : batch.ObserveFor(watch, _options.ExcludedEndPoints));
+                        batches.Add(batch);
                     }
                     catch (InvalidOperationException)
                     {
                         // PccrdProberOptions.MaxOutstandingProbes reached by concurrent calls: these segments get no peers this time.
                         Interlocked.Increment(ref _probesRefused);
+                        batch.Withdraw();
                     }
                 }
             }
 
             bool anySent = false;
-            foreach ((PccrdOutstandingProbe probe, _) in probes)
+            foreach (Batch batch in batches)
             {
                 try
                 {
-                    await channel.SendMulticastAsync(probe.Datagram, cancellationToken).ConfigureAwait(false);
+                    await channel.SendMulticastAsync(batch.Probe!.Datagram, cancellationToken).ConfigureAwait(false);
                     anySent = true;
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
                     Interlocked.Increment(ref _networkErrors);
+                    batch.Withdraw(); // not asked, so it must not hold the answer back
                 }
             }
 
@@ -113,25 +121,57 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
                 return result;
             }
 
-            // MS-PCCRD 3.1.2: the request timer; replies are collected until it fires, then the Probes are dropped.
-            await Task.Delay(_prober.Window, _time, cancellationToken).ConfigureAwait(false);
+            // MS-PCCRD 3.1.2: the request timer; replies are collected until it fires, then the Probes are dropped. With
+            // CompleteEarly the answer goes out as soon as every segment asked has a peer with all of it, since more replies
+            // could only add peers after that one.
+            bool early = false;
+            if (watch is null)
+            {
+                await Task.Delay(_prober.Window, _time, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                early = await WaitForWindowOrWholeAsync(watch.Done, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (early)
+            {
+                // Answered before the window ended: the Probes stay outstanding until it does, the lists handed out grow
+                // with the peers that answer later (the client spreads blocks over them), and the reply history
+                // (wire.md §2.5) counts every reply of the window, as a node that waits it out would.
+                foreach (Batch batch in batches)
+                {
+                    batch.Publish(this, result);
+                }
+
+                _ = FinishWindowAsync(batches);
+                handedOff = true;
+            }
         }
         finally
         {
-            foreach ((PccrdOutstandingProbe probe, _) in probes)
+            if (!handedOff)
             {
-                _prober.Complete(probe);
+                foreach (Batch batch in batches)
+                {
+                    _prober.Complete(batch.Probe!);
+                }
             }
         }
 
-        foreach ((PccrdOutstandingProbe probe, List<int>[] owners) in probes)
+        if (handedOff)
         {
-            for (int i = 0; i < owners.Length; i++)
+            return result;
+        }
+
+        foreach (Batch batch in batches)
+        {
+            for (int i = 0; i < batch.Ids.Length; i++)
             {
-                IReadOnlyList<PccrdDiscoveredPeer> peers = probe.GetPeers(i);
-                Record(probe.Probe.SegmentIds[i].Span, peers, segments[owners[i][0]]);
-                List<EndPoint> endPoints = Collect(peers);
-                foreach (int owner in owners[i])
+                IReadOnlyList<PccrdDiscoveredPeer> peers = batch.Probe!.GetPeers(i);
+                Record(batch.Ids[i].Span, peers, batch.BlockCounts[i]);
+                List<EndPoint> endPoints = Collect(peers, batch.BlockCounts[i]);
+                foreach (int owner in batch.Owners[i])
                 {
                     result[owner] = endPoints;
                 }
@@ -171,50 +211,15 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
         _stop.Dispose();
     }
 
-    // wire.md §2.5: remember how many answered and how many had the whole segment (v2: the AllBlocks bit; v1: a block
-    // count covering the segment), for this node's own reply suppression later.
-    private void Record(ReadOnlySpan<byte> segmentId, IReadOnlyList<PccrdDiscoveredPeer> peers, ContentSegment segment)
-    {
-        if (_options.ReplyHistory is not { } history || peers.Count == 0)
-        {
-            return;
-        }
-
-        int full = 0;
-        foreach (PccrdDiscoveredPeer peer in peers)
-        {
-            if ((peer.Availability & PccrdSegmentAvailability.AllBlocks) != 0 || peer.BlockCount >= (uint)segment.BlockCount)
-            {
-                full++;
-            }
-        }
-
-        history.Add(segmentId, peers.Count, full);
-    }
-
-    // Peers with every block first (MS-PCCRD 2.2.3.3), then by arrival; one endpoint per peer, duplicates and the node's own removed.
-    private List<EndPoint> Collect(IReadOnlyList<PccrdDiscoveredPeer> peers)
-    {
-        var endPoints = new List<EndPoint>(peers.Count);
-        foreach (bool complete in (ReadOnlySpan<bool>)[true, false])
-        {
-            foreach (PccrdDiscoveredPeer peer in peers)
-            {
-                bool isComplete = (peer.Availability & PccrdSegmentAvailability.AllBlocks) != 0;
-                if (isComplete == complete && !endPoints.Contains(peer.EndPoint) && !_options.ExcludedEndPoints.Contains(peer.EndPoint))
-                {
-                    endPoints.Add(peer.EndPoint);
-                }
-            }
-        }
-
-        return endPoints;
-    }
+    // A peer with the whole segment: version 2.0 says so with the AllBlocks bit (MS-PCCRD 2.2.3.3), version 1.0 with a
+    // block count covering the segment (2.2.3.9).
+    private static bool IsWhole(PccrdDiscoveredPeer peer, uint blockCount) =>
+        (peer.Availability & PccrdSegmentAvailability.AllBlocks) != 0 || peer.BlockCount >= blockCount;
 
     /// <summary>The distinct identifiers of one version in batches of at most 255, each with the input positions that share it.</summary>
-    private static List<(ReadOnlyMemory<byte>[] Ids, List<int>[] Owners)> Batch(IReadOnlyList<ContentSegment> segments, PccrdVersion version)
+    private static List<Batch> CreateBatches(IReadOnlyList<ContentSegment> segments, PccrdVersion version)
     {
-        var index = new Dictionary<string, (ReadOnlyMemory<byte> Id, List<int> Owners)>(StringComparer.Ordinal);
+        var index = new Dictionary<string, (ContentSegment Segment, List<int> Owners)>(StringComparer.Ordinal);
         var order = new List<string>();
         for (int i = 0; i < segments.Count; i++)
         {
@@ -227,9 +232,9 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             }
 
             string key = Convert.ToHexString(segment.SegmentId.Span);
-            if (!index.TryGetValue(key, out (ReadOnlyMemory<byte> Id, List<int> Owners) entry))
+            if (!index.TryGetValue(key, out (ContentSegment Segment, List<int> Owners) entry))
             {
-                entry = (segment.SegmentId, []);
+                entry = (segment, []);
                 index.Add(key, entry);
                 order.Add(key);
             }
@@ -237,13 +242,106 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             entry.Owners.Add(i);
         }
 
-        var batches = new List<(ReadOnlyMemory<byte>[], List<int>[])>();
+        var batches = new List<Batch>();
         foreach (string[] chunk in order.Chunk(PccrdConstants.MaxSegmentIdsPerProbe))
         {
-            batches.Add(([.. chunk.Select(k => index[k].Id)], [.. chunk.Select(k => index[k].Owners)]));
+            batches.Add(new Batch(
+                [.. chunk.Select(k => index[k].Segment.SegmentId)],
+                [.. chunk.Select(k => index[k].Owners)],
+                [.. chunk.Select(k => (uint)index[k].Segment.BlockCount)]));
         }
 
         return batches;
+    }
+
+    // wire.md §2.5: remember how many answered and how many had the whole segment, for this node's own reply suppression later.
+    private void Record(ReadOnlySpan<byte> segmentId, IReadOnlyList<PccrdDiscoveredPeer> peers, uint blockCount)
+    {
+        if (_options.ReplyHistory is not { } history || peers.Count == 0)
+        {
+            return;
+        }
+
+        int full = 0;
+        foreach (PccrdDiscoveredPeer peer in peers)
+        {
+            if (IsWhole(peer, blockCount))
+            {
+                full++;
+            }
+        }
+
+        history.Add(segmentId, peers.Count, full);
+    }
+
+    // Peers with every block first (MS-PCCRD 2.2.3.3), then by arrival; one endpoint per peer, duplicates and the node's own removed.
+    private List<EndPoint> Collect(IReadOnlyList<PccrdDiscoveredPeer> peers, uint blockCount)
+    {
+        var endPoints = new List<EndPoint>(peers.Count);
+        foreach (bool whole in (ReadOnlySpan<bool>)[true, false])
+        {
+            foreach (PccrdDiscoveredPeer peer in peers)
+            {
+                if (IsWhole(peer, blockCount) == whole && !endPoints.Contains(peer.EndPoint) && !_options.ExcludedEndPoints.Contains(peer.EndPoint))
+                {
+                    endPoints.Add(peer.EndPoint);
+                }
+            }
+        }
+
+        return endPoints;
+    }
+
+    /// <summary>
+    /// Waits the prober's window or until <paramref name="whole"/> completes; true when it did first. Throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> ends the wait.
+    /// </summary>
+    private async Task<bool> WaitForWindowOrWholeAsync(Task whole, CancellationToken cancellationToken)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task delay = Task.Delay(_prober.Window, _time, window.Token);
+        if (await Task.WhenAny(delay, whole).ConfigureAwait(false) == whole)
+        {
+            await window.CancelAsync().ConfigureAwait(false); // releases the timer now rather than at the end of the window
+            return true;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return false;
+    }
+
+    // After an early answer: keep collecting (the observers append to the published lists) until the last Probe's window
+    // ends or the locator is disposed, then drop the Probes and record every reply.
+    private async Task FinishWindowAsync(List<Batch> batches)
+    {
+        try
+        {
+            DateTimeOffset end = batches.Max(static b => b.Probe!.Deadline);
+            TimeSpan rest = end - _time.GetUtcNow();
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, _time, _stopToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed: record what came so far.
+        }
+        finally
+        {
+            foreach (Batch batch in batches)
+            {
+                _prober.Complete(batch.Probe!);
+            }
+        }
+
+        foreach (Batch batch in batches)
+        {
+            for (int i = 0; i < batch.Ids.Length; i++)
+            {
+                Record(batch.Ids[i].Span, batch.Probe!.GetPeers(i), batch.BlockCounts[i]);
+            }
+        }
     }
 
     private async ValueTask<UdpMulticastChannel?> OpenAsync(CancellationToken cancellationToken)
@@ -297,6 +395,139 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Disposed.
+        }
+    }
+
+    /// <summary>One Probe's worth of distinct segments: identifiers, the input positions of each, and its block count.</summary>
+    private sealed class Batch(ReadOnlyMemory<byte>[] ids, List<int>[] owners, uint[] blockCounts)
+    {
+        private readonly Lock _gate = new();
+        private WholeSegmentWatch? _watch;
+        private int[]? _covered; // 1 once the segment has a whole holder (or no longer counts)
+        private GrowingPeerList[]? _published; // the lists handed out by an early answer, per segment; under _gate
+
+        public ReadOnlyMemory<byte>[] Ids { get; } = ids;
+
+        public List<int>[] Owners { get; } = owners;
+
+        public uint[] BlockCounts { get; } = blockCounts;
+
+        public PccrdOutstandingProbe? Probe { get; set; }
+
+        /// <summary>
+        /// Counts this batch's segments in <paramref name="watch"/> and returns the observer of its Probe, which tells the watch
+        /// the first time each segment gets a peer with all of it (a peer in <paramref name="excluded"/> does not count).
+        /// </summary>
+        public Action<int, PccrdDiscoveredPeer> ObserveFor(WholeSegmentWatch watch, IReadOnlyList<EndPoint> excluded)
+        {
+            _watch = watch;
+            _covered = new int[Ids.Length];
+            watch.Expect(Ids.Length);
+            return (index, peer) =>
+            {
+                if (excluded.Contains(peer.EndPoint))
+                {
+                    return;
+                }
+
+                if (IsWhole(peer, BlockCounts[index]))
+                {
+                    Cover(index);
+                }
+
+                lock (_gate)
+                {
+                    _published?[index].Add(peer.EndPoint);
+                }
+            };
+        }
+
+        /// <summary>
+        /// Fills <paramref name="result"/> for this batch's segments with lists that later replies extend. A peer recorded
+        /// before this is in the snapshot taken here; one recorded after is appended by the observer (the gate orders them).
+        /// </summary>
+        public void Publish(DiscoveryPeerLocator locator, IReadOnlyList<EndPoint>[] result)
+        {
+            lock (_gate)
+            {
+                var lists = new GrowingPeerList[Ids.Length];
+                for (int i = 0; i < lists.Length; i++)
+                {
+                    lists[i] = new GrowingPeerList(locator.Collect(Probe!.GetPeers(i), BlockCounts[i]));
+                    foreach (int owner in Owners[i])
+                    {
+                        result[owner] = lists[i];
+                    }
+                }
+
+                _published = lists;
+            }
+        }
+
+        /// <summary>Stops waiting for this batch's segments (its Probe could not be sent).</summary>
+        public void Withdraw()
+        {
+            for (int i = 0; _covered is not null && i < _covered.Length; i++)
+            {
+                Cover(i);
+            }
+        }
+
+        private void Cover(int index)
+        {
+            if (Interlocked.Exchange(ref _covered![index], 1) == 0)
+            {
+                _watch!.Covered();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The peers of one segment after an early answer: a snapshot at answer time, then every new peer that answers before
+    /// the window ends, appended. Readers see an immutable array (copy on append), so an index below a
+    /// <see cref="Count"/> once read stays valid; one writer at a time (the batch's gate).
+    /// </summary>
+    private sealed class GrowingPeerList(List<EndPoint> initial) : IReadOnlyList<EndPoint>
+    {
+        private EndPoint[] _items = [.. initial];
+
+        public int Count => Volatile.Read(ref _items).Length;
+
+        public EndPoint this[int index] => Volatile.Read(ref _items)[index];
+
+        public IEnumerator<EndPoint> GetEnumerator() => ((IEnumerable<EndPoint>)Volatile.Read(ref _items)).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public void Add(EndPoint endPoint)
+        {
+            EndPoint[] items = _items;
+            if (Array.IndexOf(items, endPoint) < 0)
+            {
+                Volatile.Write(ref _items, [.. items, endPoint]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts the segments asked that have no peer with all of it yet; <see cref="Done"/> completes when none is left. Its
+    /// continuations run asynchronously, so the prober's receive loop never runs the caller's code.
+    /// </summary>
+    private sealed class WholeSegmentWatch
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _missing;
+
+        public Task Done => _done.Task;
+
+        public void Expect(int count) => Interlocked.Add(ref _missing, count);
+
+        public void Covered()
+        {
+            if (Interlocked.Decrement(ref _missing) == 0)
+            {
+                _done.TrySetResult();
+            }
         }
     }
 }

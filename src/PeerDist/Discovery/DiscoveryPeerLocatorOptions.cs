@@ -27,4 +27,17 @@ public sealed class DiscoveryPeerLocatorOptions
     /// Null records nothing.
     /// </summary>
     public DiscoveryReplyHistory? ReplyHistory { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="DiscoveryPeerLocator.LocateAsync"/> answers before the prober's window ends once every segment
+    /// asked has a reply from a peer with the whole segment (version 2.0: the <c>AllBlocks</c> bit; version 1.0: a block
+    /// count covering the segment; never a peer in <see cref="ExcludedEndPoints"/>), so that the first block can be asked
+    /// for at once. While a segment has only partial holders the whole window is waited, since a complete holder may still
+    /// answer. After an early answer the Probes stay open until the window ends: each list returned grows with the peers
+    /// that answer later (appended in arrival order; a reader sees a consistent snapshot at each read), so blocks can still
+    /// be spread over every holder, and the <see cref="ReplyHistory"/> is written when the window ends with every reply, as
+    /// without this. True by default; false always waits the whole window (the MS-PCCRD 3.1.2 request timer, as Windows
+    /// does) and returns fixed lists.
+    /// </summary>
+    public bool CompleteEarly { get; init; } = true;
 }

@@ -31,10 +31,13 @@ public sealed class DiscoveryOverLoopbackTests
         return service;
     }
 
+    // These tests count every reply of the window (and the responders' counters after it), so they wait it out;
+    // DiscoveryCompleteEarlyTests covers the early answer.
     private static DiscoveryPeerLocator CreateLocator(int port, DiscoveryReplyHistory? history = null, EndPoint[]? excluded = null) => new(new DiscoveryPeerLocatorOptions
     {
         Channel = LoopbackMulticast.Prober(port),
         Prober = new PccrdProberOptions { Window = Window, LocalNetworks = [IPNetwork.Parse("127.0.0.0/8")] },
+        CompleteEarly = false,
         ReplyHistory = history,
         ExcludedEndPoints = excluded ?? [],
     });
