@@ -457,6 +457,7 @@ public sealed partial class PeerDistContent
             if (has)
             {
                 peer.LastGrowth = now;
+                peer.Suspected = false;
                 _lastProgress = now;
                 Signal();
             }
@@ -709,8 +710,16 @@ public sealed partial class PeerDistContent
         private List<int>? PickFromOrigin()
         {
             long now = _time.GetTimestamp();
-            UpdateOwnership(now);
-            bool idle = _time.GetElapsedTime(_lastProgress, now) > _options.StallTimeout && _peerWork == 0;
+            bool takeAny = false;
+            if (_time.GetElapsedTime(_lastProgress, now) > _options.StallTimeout && _peerWork == 0)
+            {
+                // Idle: first move the work of stalled owners to the others; when no owner looks stalled (views differ),
+                // take one unit whoever owns it. Either way, wait another stall period before doing so again.
+                takeAny = !SuspectStalledPeers(now);
+                _lastProgress = now;
+            }
+
+            UpdateOwnership();
             for (int k = 0; k < _unitOrder.Length; k++)
             {
                 int u = _unitOrder[k];
@@ -741,7 +750,7 @@ public sealed partial class PeerDistContent
                     runEnd = end;
                 }
 
-                if (!idle && !_owned[u])
+                if (!takeAny && !_owned[u])
                 {
                     continue;
                 }
@@ -753,19 +762,17 @@ public sealed partial class PeerDistContent
                     run.Add(g);
                 }
 
-                if (idle)
-                {
-                    _lastProgress = now; // one unit per stall period per worker, not the whole remainder at once
-                }
-
                 return run;
             }
 
             return null;
         }
 
-        /// <summary>The seeds of the nodes that own origin work: this node first, then peers that grew recently.</summary>
-        private List<ulong> Candidates(long now)
+        /// <summary>
+        /// The seeds of the nodes that own origin work: this node first, then the peers still downloading as far as this node
+        /// knows (some of the content's blocks missing), neither excluded after failures nor suspected of stalling.
+        /// </summary>
+        private List<ulong> Candidates()
         {
             var seeds = new List<ulong>(_peerList.Count + 1);
             if (_selfSeed is not ulong self)
@@ -775,12 +782,9 @@ public sealed partial class PeerDistContent
             }
 
             seeds.Add(self);
-            int refreshPairs = Math.Max(1, _peerList.Count * Math.Max(1, _segments.Count));
-            TimeSpan cycle = _options.RefreshInterval * (1 + (_peerList.Count / 16)) * Math.Ceiling(Math.Min(refreshPairs, 4096) / (double)_options.RefreshBudget);
-            TimeSpan stall = _options.StallTimeout + cycle + cycle;
             foreach (SwarmPeer peer in _peerList)
             {
-                if (!peer.Gone && _time.GetElapsedTime(peer.LastGrowth, now) < stall)
+                if (!peer.Gone && !peer.Suspected && peer.HasCount < _blocks.Length)
                 {
                     seeds.Add(peer.Seed);
                 }
@@ -788,6 +792,26 @@ public sealed partial class PeerDistContent
 
             Volatile.Write(ref _activePeers, seeds.Count - 1);
             return seeds;
+        }
+
+        /// <summary>
+        /// Nothing has happened for the stall timeout and no peer holds anything missing: the owners of what is left are not
+        /// fetching it (stalled, or they see other owners). Peers that have not grown for that long stop owning work until
+        /// they grow again; true when that changed the owners.
+        /// </summary>
+        private bool SuspectStalledPeers(long now)
+        {
+            bool changed = false;
+            foreach (SwarmPeer peer in _peerList)
+            {
+                if (!peer.Gone && !peer.Suspected && _time.GetElapsedTime(peer.LastGrowth, now) > _options.StallTimeout)
+                {
+                    peer.Suspected = true;
+                    changed = true;
+                }
+            }
+
+            return changed;
         }
 
         private static bool OwnedBySelf(List<ulong> seeds, ulong key)
@@ -810,9 +834,9 @@ public sealed partial class PeerDistContent
         }
 
         /// <summary>Recomputes which units this node owns when the set of owning nodes changed.</summary>
-        private void UpdateOwnership(long now)
+        private void UpdateOwnership()
         {
-            List<ulong> seeds = Candidates(now);
+            List<ulong> seeds = Candidates();
             ulong signature = (ulong)seeds.Count;
             foreach (ulong seed in seeds)
             {

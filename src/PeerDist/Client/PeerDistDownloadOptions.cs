@@ -11,8 +11,9 @@ namespace PeerDist.Client;
 /// peers, and a block no peer holds yet is fetched from the origin only by the node that "owns" it: every node ranks the
 /// downloading nodes it knows (itself included) by a hash of their PCCRR endpoint and the block's unit (rendezvous
 /// hashing), so nodes that see the same peers split the origin work without talking about it. The others wait for the
-/// owner and copy the unit from it. A node that stops growing (finished, stalled or killed) stops owning anything after
-/// <see cref="StallTimeout"/>. Windows does not promise this; docs/node.md describes it.
+/// owner and copy the unit from it. A node that holds everything, or fails repeatedly (killed), owns nothing; when this
+/// node has sat idle for <see cref="StallTimeout"/>, owners that did not grow meanwhile lose their work to the others.
+/// Windows does not promise this; docs/architecture.md describes it.
 /// </remarks>
 public sealed record PeerDistDownloadOptions
 {
@@ -46,8 +47,9 @@ public sealed record PeerDistDownloadOptions
     public int RefreshBudget { get; init; } = 32;
 
     /// <summary>
-    /// A peer whose block list has not grown for this long (plus the time a full round of refreshes takes) no longer owns
-    /// origin work; when nothing at all has happened for this long, a node takes unowned-by-it blocks itself. Default 2 s.
+    /// When nothing has happened for this long (no block obtained, no peer grown) and no peer holds anything missing, the
+    /// owners that did not grow meanwhile lose their origin work to the others, or, when none looks stalled, this node
+    /// takes one unit it does not own. Default 2 s.
     /// </summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
