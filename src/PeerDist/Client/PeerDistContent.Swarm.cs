@@ -81,6 +81,7 @@ public sealed partial class PeerDistContent
         private int _inFlightCount;
         private int _peerWork;
         private int _refreshCursor;
+        private bool _grew;
         private long _lastProgress;
         private int _activePeers;
 
@@ -322,6 +323,8 @@ public sealed partial class PeerDistContent
                         }
                     }
                 }
+
+                SignalGrowth();
             }
         }
 
@@ -375,18 +378,42 @@ public sealed partial class PeerDistContent
                     }
                 }
 
+                // Round-robin over (peer, segment) pairs worth asking: the peer is not known to hold every block of the
+                // segment that this node still needs (otherwise its answer could not change what this node does).
                 var live = _peerList.Where(p => !p.Gone).ToList();
                 int pairs = live.Count * wanted.Count;
-                for (int k = 0; k < Math.Min(pairs, _options.RefreshBudget); k++)
+                for (int k = 0; k < pairs && asks.Count < _options.RefreshBudget; k++)
                 {
                     int index = (_refreshCursor + k) % pairs;
-                    asks.Add((live[index / wanted.Count], wanted[index % wanted.Count]));
-                }
+                    SwarmPeer peer = live[index / wanted.Count];
+                    int segment = wanted[index % wanted.Count];
+                    if (CouldLearn(peer, segment))
+                    {
+                        asks.Add((peer, segment));
+                    }
 
-                _refreshCursor = pairs == 0 ? 0 : (_refreshCursor + asks.Count) % pairs;
+                    if (asks.Count == _options.RefreshBudget || k == pairs - 1)
+                    {
+                        _refreshCursor = (index + 1) % pairs;
+                    }
+                }
             }
 
             await Task.WhenAll(asks.Select(ask => RefreshAsync(ask.Peer, ask.Segment, cancellationToken))).ConfigureAwait(false);
+        }
+
+        private bool CouldLearn(SwarmPeer peer, int segmentIndex)
+        {
+            (_, int firstGlobal, int count) = _segments[segmentIndex];
+            for (int g = firstGlobal; g < firstGlobal + count; g++)
+            {
+                if (_need[g] && !peer.Has[g])
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private async Task RefreshAsync(SwarmPeer peer, int segmentIndex, CancellationToken cancellationToken)
@@ -434,6 +461,8 @@ public sealed partial class PeerDistContent
 
                         SetHas(peer, g, has, now);
                     }
+
+                    SignalGrowth();
                 }
 
                 next = covered;
@@ -459,7 +488,7 @@ public sealed partial class PeerDistContent
                 peer.LastGrowth = now;
                 peer.Suspected = false;
                 _lastProgress = now;
-                Signal();
+                _grew = true; // signalled once per answer, not per block
             }
         }
 
@@ -1052,6 +1081,15 @@ public sealed partial class PeerDistContent
             if (after != before)
             {
                 _peerWork += after ? 1 : -1;
+            }
+        }
+
+        private void SignalGrowth()
+        {
+            if (_grew)
+            {
+                _grew = false;
+                Signal();
             }
         }
 
