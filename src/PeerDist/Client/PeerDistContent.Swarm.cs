@@ -155,6 +155,7 @@ public sealed partial class PeerDistContent
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task discovery = DiscoverAsync(stop.Token);
             Task refresh = RefreshLoopAsync(stop.Token);
+            Task tick = TickAsync(stop.Token);
             var workers = new List<Task>();
             if (Client.Options.PeerLocator is not null)
             {
@@ -186,7 +187,7 @@ public sealed partial class PeerDistContent
             finally
             {
                 await stop.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(workers.Append(discovery).Append(refresh)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                await Task.WhenAll(workers.Append(discovery).Append(refresh).Append(tick)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
 
             if (failure is not null)
@@ -448,12 +449,24 @@ public sealed partial class PeerDistContent
                 // Ranges cover [next, NextBlockIndex) when the peer continued the list, else [next, end).
                 uint covered = result.NextBlockIndex > next && result.NextBlockIndex < end ? result.NextBlockIndex : end;
                 long now = _time.GetTimestamp();
+                bool[] held = new bool[covered - next];
+                foreach (PccrrBlockRange range in result.BlockRanges.Span)
+                {
+                    // Each range lies inside the one asked (the client checked); clip to what this answer covers.
+                    ulong from = Math.Max(range.Index, next);
+                    ulong to = Math.Min((ulong)range.Index + range.Count, covered);
+                    for (ulong i = from; i < to; i++)
+                    {
+                        held[i - next] = true;
+                    }
+                }
+
                 lock (_gate)
                 {
                     for (uint i = next; i < covered; i++)
                     {
                         int g = firstGlobal + (int)(i - (uint)firstBlockIndex);
-                        bool has = result.Contains((int)i);
+                        bool has = held[i - next];
                         if (has)
                         {
                             peer.SaidMissing[g] = false;
@@ -1096,12 +1109,24 @@ public sealed partial class PeerDistContent
         private void Signal() =>
             Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-        /// <summary>Waits for a change of knowledge or state, or 100 ms (stall timeouts are checked on the next pick).</summary>
-        private async Task WaitAsync(CancellationToken cancellationToken)
+        /// <summary>Waits for a change of knowledge or state, or the next tick (stall timeouts are checked on the next pick).</summary>
+        private Task WaitAsync(CancellationToken cancellationToken) => Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+
+        /// <summary>Wakes every waiter 10 times a second: one timer for the download rather than one per wait.</summary>
+        private async Task TickAsync(CancellationToken cancellationToken)
         {
-            Task changed = Volatile.Read(ref _changed).Task;
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100), _time);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Signal();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Done or cancelled.
+            }
         }
     }
 }
