@@ -106,7 +106,8 @@ public sealed class PccrdResponder
             return new PccrdResponderResult(PccrdResponderAction.Malformed, default, TimeSpan.Zero, error);
         }
 
-        return probe.Version == PccrdVersion.V1 ? RespondV1(probe) : RespondV2(probe);
+        PccrdResponderResult result = probe.Version == PccrdVersion.V1 ? RespondV1(probe) : RespondV2(probe);
+        return result with { Probe = probe };
     }
 
     private PccrdResponderResult RespondV1(PccrdProbe probe)

@@ -9,4 +9,8 @@ public readonly record struct PccrdResponderResult(
     PccrdResponderAction Action,
     ReadOnlyMemory<byte> Reply,
     TimeSpan Delay,
-    PeerDistFormatError Error);
+    PeerDistFormatError Error)
+{
+    /// <summary>The Probe the datagram held (null when it was malformed): which segments a peer on the link is looking for.</summary>
+    public PccrdProbe? Probe { get; init; }
+}

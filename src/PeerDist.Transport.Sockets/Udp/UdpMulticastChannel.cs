@@ -308,7 +308,8 @@ public sealed class UdpMulticastChannel : IAsyncDisposable
             }
             else
             {
-                socket.Bind(new IPEndPoint(v4 ? IPAddress.Any : IPAddress.IPv6Any, 0));
+                IPAddress? source = options.SourceAddress is { } address && address.AddressFamily == family ? address : null;
+                socket.Bind(new IPEndPoint(source ?? (v4 ? IPAddress.Any : IPAddress.IPv6Any), 0));
             }
 
             return new Endpoint(socket, family);

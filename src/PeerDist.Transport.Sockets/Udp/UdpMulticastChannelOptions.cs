@@ -24,6 +24,13 @@ public sealed class UdpMulticastChannelOptions
     /// </summary>
     public bool JoinGroups { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="JoinGroups"/> false: the local address the sending socket of that family binds to, so datagrams
+    /// carry it as their source (several nodes sharing one interface, e.g. on loopback, stay distinguishable); null binds
+    /// the wildcard address.
+    /// </summary>
+    public IPAddress? SourceAddress { get; init; }
+
     /// <summary>Whether to use IPv4 (<see cref="IPv4Group"/>). At least one family is used.</summary>
     public bool UseIPv4 { get; init; } = true;
 

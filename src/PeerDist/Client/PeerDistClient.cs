@@ -33,6 +33,7 @@ public sealed class PeerDistClient : IAsyncDisposable, IDisposable
     private readonly PeerDistHttpClient? _ownHttp;
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, byte[]>> _tags = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly ConcurrentDictionary<IProbeListener, byte> _probeListeners = new();
     private int _disposed;
 
     /// <summary>Creates a client.</summary>
@@ -139,6 +140,25 @@ public sealed class PeerDistClient : IAsyncDisposable, IDisposable
         Guid? tag = null,
         IProgress<PeerDistProgress>? progress = null) =>
         OpenContent(ContentInformation.Parse(contentInformation), origin, tag, progress);
+
+    /// <summary>
+    /// Tells the client that <paramref name="source"/> multicast a Probe for <paramref name="segmentIds"/> (the node's
+    /// discovery responder sees every Probe on the link); cooperative downloads of those segments count the prober as a
+    /// co-downloader. Quick, never throws.
+    /// </summary>
+    public void ObserveProbe(IReadOnlyList<ReadOnlyMemory<byte>> segmentIds, IPAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(segmentIds);
+        ArgumentNullException.ThrowIfNull(source);
+        foreach (IProbeListener listener in _probeListeners.Keys)
+        {
+            listener.OnProbe(segmentIds, source);
+        }
+    }
+
+    internal void AddProbeListener(IProbeListener listener) => _probeListeners.TryAdd(listener, 0);
+
+    internal void RemoveProbeListener(IProbeListener listener) => _probeListeners.TryRemove(listener, out _);
 
     /// <summary>
     /// Drops every segment opened under <paramref name="tag"/> from the local cache (<c>PeerDistClientFlushContent</c>);

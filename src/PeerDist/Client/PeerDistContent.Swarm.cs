@@ -53,7 +53,7 @@ public sealed partial class PeerDistContent
     /// One cooperative download: what is missing, what each peer holds, who owns which origin unit, and the loops that
     /// keep that knowledge fresh. All state is guarded by <see cref="_gate"/>; network calls happen outside it.
     /// </summary>
-    private sealed class Swarm
+    private sealed class Swarm : IProbeListener
     {
         private const int MaxBlockListContinuations = 8;
 
@@ -72,7 +72,10 @@ public sealed partial class PeerDistContent
         private readonly List<SwarmPeer> _peerList = [];
         private readonly int[] _unitOrder;
         private readonly Random _random;
-        private readonly ulong? _selfSeed;
+        private readonly IPAddress? _selfAddress;
+        private readonly HashSet<string> _segmentIds = new(StringComparer.Ordinal);
+        private readonly Dictionary<IPAddress, (long First, long Last)> _probers = [];
+        private readonly HashSet<IPAddress> _suspects = [];
         private readonly TaskCompletionSource _knowledgeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly bool[] _owned;
@@ -92,7 +95,7 @@ public sealed partial class PeerDistContent
             _time = content._client.Options.TimeProvider;
             _random = options.Seed is int seed ? new Random(seed) : new Random();
             EndPoint? self = options.LocalEndPoint ?? content._client.AdvertisedEndPoint;
-            _selfSeed = self is null ? null : SwarmOwnership.Seed(self);
+            _selfAddress = (self as IPEndPoint)?.Address;
 
             var blocks = new List<BlockLocation>();
             var unitOf = new List<int>();
@@ -121,6 +124,11 @@ public sealed partial class PeerDistContent
             }
 
             _blocks = [.. blocks];
+            foreach (BlockLocation block in _blocks)
+            {
+                _segmentIds.Add(Convert.ToHexString(block.Segment.SegmentId.Span));
+            }
+
             _unitOf = [.. unitOf];
             _need = new bool[_blocks.Length];
             _inFlight = new bool[_blocks.Length];
@@ -153,6 +161,7 @@ public sealed partial class PeerDistContent
             }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Client.AddProbeListener(this);
             Task discovery = DiscoverAsync(stop.Token);
             Task refresh = RefreshLoopAsync(stop.Token);
             Task tick = TickAsync(stop.Token);
@@ -186,6 +195,7 @@ public sealed partial class PeerDistContent
             }
             finally
             {
+                Client.RemoveProbeListener(this);
                 await stop.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAll(workers.Append(discovery).Append(refresh).Append(tick)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
@@ -499,7 +509,11 @@ public sealed partial class PeerDistContent
             if (has)
             {
                 peer.LastGrowth = now;
-                peer.Suspected = false;
+                if (peer.EndPoint is IPEndPoint ip)
+                {
+                    _suspects.Remove(ip.Address);
+                }
+
                 _lastProgress = now;
                 _grew = true; // signalled once per answer, not per block
             }
@@ -761,7 +775,7 @@ public sealed partial class PeerDistContent
                 _lastProgress = now;
             }
 
-            UpdateOwnership();
+            UpdateOwnership(now);
             for (int k = 0; k < _unitOrder.Length; k++)
             {
                 int u = _unitOrder[k];
@@ -811,24 +825,36 @@ public sealed partial class PeerDistContent
         }
 
         /// <summary>
-        /// The seeds of the nodes that own origin work: this node first, then the peers still downloading as far as this node
-        /// knows (some of the content's blocks missing), neither excluded after failures nor suspected of stalling.
+        /// The seeds of the nodes that own origin work, one per IP address: this node first, then the peers still
+        /// downloading as far as this node knows (some blocks missing, not excluded after failures), then the nodes seen
+        /// probing for the content lately that hold nothing yet; none suspected of stalling.
         /// </summary>
-        private List<ulong> Candidates()
+        private List<ulong> Candidates(long now)
         {
-            var seeds = new List<ulong>(_peerList.Count + 1);
-            if (_selfSeed is not ulong self)
+            var seeds = new List<ulong>(_peerList.Count + _probers.Count + 1);
+            if (_selfAddress is not IPAddress self)
             {
                 Volatile.Write(ref _activePeers, 0);
                 return seeds; // no identity: this node does not split work (it owns everything)
             }
 
-            seeds.Add(self);
+            var decided = new HashSet<IPAddress> { self };
+            seeds.Add(SwarmOwnership.Seed(self));
             foreach (SwarmPeer peer in _peerList)
             {
-                if (!peer.Gone && !peer.Suspected && peer.HasCount < _blocks.Length)
+                if (peer.EndPoint is IPEndPoint { Address: var address } && decided.Add(address) &&
+                    !peer.Gone && peer.HasCount < _blocks.Length && !_suspects.Contains(address))
                 {
                     seeds.Add(peer.Seed);
+                }
+            }
+
+            TimeSpan window = ProberWindow();
+            foreach ((IPAddress address, (_, long last)) in _probers)
+            {
+                if (decided.Add(address) && _time.GetElapsedTime(last, now) < window && !_suspects.Contains(address))
+                {
+                    seeds.Add(SwarmOwnership.Seed(address));
                 }
             }
 
@@ -836,24 +862,67 @@ public sealed partial class PeerDistContent
             return seeds;
         }
 
+        /// <summary>How long a node counts as downloading after its last Probe: three of its probe intervals.</summary>
+        private TimeSpan ProberWindow() => _options.ProbeInterval * (3 * (1 + ((_peerList.Count + _probers.Count) / 8)));
+
         /// <summary>
         /// Nothing has happened for the stall timeout and no peer holds anything missing: the owners of what is left are not
-        /// fetching it (stalled, or they see other owners). Peers that have not grown for that long stop owning work until
-        /// they grow again; true when that changed the owners.
+        /// fetching it (stalled, or they see other owners). Nodes that have not grown (or, seen only probing, not started)
+        /// for that long stop owning work until they grow; true when that changed the owners.
         /// </summary>
         private bool SuspectStalledPeers(long now)
         {
             bool changed = false;
             foreach (SwarmPeer peer in _peerList)
             {
-                if (!peer.Gone && !peer.Suspected && _time.GetElapsedTime(peer.LastGrowth, now) > _options.StallTimeout)
+                if (peer.EndPoint is IPEndPoint { Address: var address } && !peer.Gone &&
+                    _time.GetElapsedTime(peer.LastGrowth, now) > _options.StallTimeout)
                 {
-                    peer.Suspected = true;
-                    changed = true;
+                    changed |= _suspects.Add(address);
+                }
+            }
+
+            foreach ((IPAddress address, (long first, _)) in _probers)
+            {
+                if (!_peers.Keys.Any(e => e is IPEndPoint ip && ip.Address.Equals(address)) && _time.GetElapsedTime(first, now) > _options.StallTimeout)
+                {
+                    changed |= _suspects.Add(address);
                 }
             }
 
             return changed;
+        }
+
+        /// <inheritdoc/>
+        public void OnProbe(IReadOnlyList<ReadOnlyMemory<byte>> segmentIds, IPAddress source)
+        {
+            if (source.Equals(_selfAddress))
+            {
+                return; // this node's own Probes come back on the multicast loop
+            }
+
+            foreach (ReadOnlyMemory<byte> id in segmentIds)
+            {
+                if (!_segmentIds.Contains(Convert.ToHexString(id.Span)))
+                {
+                    continue;
+                }
+
+                long now = _time.GetTimestamp();
+                bool added;
+                lock (_gate)
+                {
+                    added = !_probers.TryGetValue(source, out (long First, long Last) seen);
+                    _probers[source] = (added ? now : seen.First, now);
+                }
+
+                if (added)
+                {
+                    Signal();
+                }
+
+                return;
+            }
         }
 
         private static bool OwnedBySelf(List<ulong> seeds, ulong key)
@@ -876,9 +945,9 @@ public sealed partial class PeerDistContent
         }
 
         /// <summary>Recomputes which units this node owns when the set of owning nodes changed.</summary>
-        private void UpdateOwnership()
+        private void UpdateOwnership(long now)
         {
-            List<ulong> seeds = Candidates();
+            List<ulong> seeds = Candidates(now);
             ulong signature = (ulong)seeds.Count;
             foreach (ulong seed in seeds)
             {

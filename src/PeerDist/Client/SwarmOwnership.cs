@@ -7,19 +7,28 @@ namespace PeerDist.Client;
 
 /// <summary>
 /// Rendezvous (highest random weight) hashing of origin work units over downloading nodes: every node computes the same
-/// owner for a unit from the same set of endpoints, with no messages beyond the protocol's own. Endpoints are hashed by
-/// their text form (as the <c>XAddrs</c> of MS-PCCRD carry them), units by the segment identifier and the unit's index in
-/// the segment, so nodes holding differently range-restricted content information still agree.
+/// owner for a unit from the same set of nodes, with no messages beyond the protocol's own. Nodes are hashed by IP
+/// address (the address of their <c>XAddrs</c> and the source of their Probes), units by the segment identifier and the
+/// unit's index in the segment, so nodes holding differently range-restricted content information still agree.
 /// </summary>
 internal static class SwarmOwnership
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
-    /// <summary>The hash seed of a node's endpoint.</summary>
-    public static ulong Seed(EndPoint endPoint)
+    /// <summary>
+    /// The hash seed of a node, by its IP address: the address its ProbeMatches advertise and its Probes come from, so a
+    /// node is the same whether it was seen probing (before it holds anything) or answering. Other endpoints hash their text.
+    /// </summary>
+    public static ulong Seed(EndPoint endPoint) =>
+        endPoint is IPEndPoint ip ? Seed(ip.Address) : Hash(endPoint.ToString() ?? string.Empty);
+
+    /// <summary>The hash seed of the node at <paramref name="address"/>.</summary>
+    public static ulong Seed(IPAddress address) => Hash(address.ToString());
+
+    private static ulong Hash(string text)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(endPoint.ToString() ?? string.Empty), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
         return BinaryPrimitives.ReadUInt64LittleEndian(hash);
     }
 

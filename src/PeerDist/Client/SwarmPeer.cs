@@ -36,9 +36,6 @@ internal sealed class SwarmPeer
     /// <summary>Until when it is not asked (it answered "busy").</summary>
     public long BusyUntil { get; set; }
 
-    /// <summary>Not grown while this node sat idle: owns no origin work until it grows again.</summary>
-    public bool Suspected { get; set; }
-
     /// <summary>Excluded after repeated failures; its blocks no longer count.</summary>
     public bool Gone { get; set; }
 }

@@ -145,6 +145,11 @@ public sealed class DiscoveryResponderService : IAsyncDisposable
                 while (channel.Datagrams.TryRead(out UdpDatagram datagram))
                 {
                     PccrdResponderResult result = _responder.Respond(datagram.Payload); // never throws for bad data
+                    if (result.Probe is { } probe && _options.ProbeObserver is { } observer)
+                    {
+                        observer(probe, datagram.RemoteEndPoint);
+                    }
+
                     if (result.Action == PccrdResponderAction.Reply)
                     {
                         Schedule(channel, result, datagram.RemoteEndPoint, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Net;
 using PeerDist.Diagnostics;
 using PeerDist.Transport.Udp;
 
@@ -17,6 +18,12 @@ public sealed class DiscoveryResponderServiceOptions
 
     /// <summary>The most replies waiting out their back-off at once; Probes beyond that are not answered (counted).</summary>
     public int MaxPendingReplies { get; init; } = DefaultMaxPendingReplies;
+
+    /// <summary>
+    /// Called for every well-formed Probe received, whether answered or not, with its source: a node downloading the same
+    /// content learns its co-downloaders before they hold anything (they probe for it). Must be quick and not throw.
+    /// </summary>
+    public Action<PccrdProbe, IPEndPoint>? ProbeObserver { get; init; }
 
     /// <summary>Where the count of ProbeMatches sent goes; null records none. Not disposed by the service.</summary>
     public PeerDistMetrics? Metrics { get; init; }

@@ -330,6 +330,7 @@ public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
             Responder = new PccrdResponderOptions { XAddrs = advertised },
             ReplyHistory = history,
             Metrics = Metrics,
+            ProbeObserver = (probe, source) => Client.ObserveProbe(probe.SegmentIds, source.Address),
         });
         try
         {
@@ -347,7 +348,9 @@ public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
         _responder = responder;
         _discovery = new DiscoveryPeerLocator(new DiscoveryPeerLocatorOptions
         {
-            Channel = Channel(plan, joinGroups: false),
+            // Probes leave from the advertised address when there is one: other nodes tell co-downloaders apart by a
+            // Probe's source (several nodes may share an interface, as on loopback).
+            Channel = Channel(plan, joinGroups: false, SingleIPv4(advertised)),
             Prober = new PccrdProberOptions { LocalNetworks = plan.LocalNetworks, Window = Options.DiscoveryWait },
             ExcludedEndPoints = [.. advertised, .. _http.LocalEndPoints],
             ReplyHistory = history,
@@ -358,8 +361,15 @@ public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
         NodeLog.DiscoveryStarted(_logger, plan.Describe(), Options.DiscoveryPort, string.Join(", ", advertised));
     }
 
-    private UdpMulticastChannelOptions Channel(DiscoveryPlan plan, bool joinGroups) => new()
+    private static IPAddress? SingleIPv4(IReadOnlyList<IPEndPoint> advertised)
     {
+        IPEndPoint[] v4 = [.. advertised.Where(static e => e.AddressFamily == AddressFamily.InterNetwork)];
+        return v4.Length == 1 ? v4[0].Address : null;
+    }
+
+    private UdpMulticastChannelOptions Channel(DiscoveryPlan plan, bool joinGroups, IPAddress? source = null) => new()
+    {
+        SourceAddress = source,
         Port = Options.DiscoveryPort,
         Interfaces = plan.Interfaces,
         JoinGroups = joinGroups,

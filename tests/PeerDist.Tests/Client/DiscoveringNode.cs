@@ -6,6 +6,7 @@ using PeerDist.Discovery;
 using PeerDist.Peer;
 using PeerDist.Retrieval.Server;
 using PeerDist.Transport.Http;
+using PeerDist.Transport.Udp;
 
 namespace PeerDist.Tests.Client;
 
@@ -46,22 +47,34 @@ internal sealed class DiscoveringNode : IAsyncDisposable
             new PccrrRequestHandler(new PccrrServer(new ContentCacheBlockSource(cache))));
         http.Start();
         IPEndPoint self = http.LocalEndPoints[0];
+        PeerDistClient? client = null;
         var responder = new DiscoveryResponderService(cache, new DiscoveryResponderServiceOptions
         {
             Channel = LoopbackMulticast.Listener(discoveryPort),
             Responder = new PccrdResponderOptions { XAddrs = [self] },
+            ProbeObserver = (probe, source) => client?.ObserveProbe(probe.SegmentIds, source.Address),
         });
         responder.Start();
+        UdpMulticastChannelOptions prober = LoopbackMulticast.Prober(discoveryPort);
         var locator = new DiscoveryPeerLocator(new DiscoveryPeerLocatorOptions
         {
-            Channel = LoopbackMulticast.Prober(discoveryPort),
+            // Probes leave from the node's own address, as a node's do, so co-downloaders are told apart by source.
+            Channel = new UdpMulticastChannelOptions
+            {
+                Port = prober.Port,
+                Interfaces = prober.Interfaces,
+                JoinGroups = false,
+                UseIPv4 = prober.UseIPv4,
+                UseIPv6 = prober.UseIPv6,
+                SourceAddress = address,
+            },
             Prober = new PccrdProberOptions { LocalNetworks = [IPNetwork.Parse("127.0.0.0/8")] },
             ExcludedEndPoints = [self],
         });
 
         // A long request timeout: on a loaded 2-core CI machine a 2 s timer would send blocks to the origin that the peer
         // holds, and the test measures where bytes come from.
-        var client = new PeerDistClient(new PeerDistClientOptions
+        client = new PeerDistClient(new PeerDistClientOptions
         {
             Cache = cache,
             PeerLocator = locator,

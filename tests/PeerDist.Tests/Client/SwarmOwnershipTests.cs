@@ -29,7 +29,7 @@ public sealed class SwarmOwnershipTests
     [Test]
     public void Owners_OneNodeLeaves_OnlyItsUnitsMove()
     {
-        ulong[] seeds = [.. Enumerable.Range(1, 6).Select(i => SwarmOwnership.Seed(new IPEndPoint(IPAddress.Loopback, 9000 + i)))];
+        ulong[] seeds = [.. Enumerable.Range(1, 6).Select(i => SwarmOwnership.Seed(new IPEndPoint(IPAddress.Parse($"127.0.1.{i}"), 80)))];
         ulong[] remaining = [.. seeds.Where((_, i) => i != 2)];
         int moved = 0;
         for (int u = 0; u < Units; u++)
@@ -50,16 +50,21 @@ public sealed class SwarmOwnershipTests
     }
 
     [Test]
-    public void Seed_SameEndPointText_SameSeedAndDifferentEndPoints_DifferentSeeds()
+    public void Seed_IsByAddress_SoAProberAndItsProbeMatchAreOneNode()
     {
         using (Assert.EnterMultipleScope())
         {
             Assert.That(
                 SwarmOwnership.Seed(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 80)),
-                Is.EqualTo(SwarmOwnership.Seed(IPEndPoint.Parse("10.0.0.1:80"))));
+                Is.EqualTo(SwarmOwnership.Seed(IPAddress.Parse("10.0.0.1"))),
+                "the XAddrs endpoint and the Probe's source address name the same node");
             Assert.That(
-                SwarmOwnership.Seed(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 80)),
-                Is.Not.EqualTo(SwarmOwnership.Seed(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 81))));
+                SwarmOwnership.Seed(IPEndPoint.Parse("10.0.0.1:80")),
+                Is.EqualTo(SwarmOwnership.Seed(IPEndPoint.Parse("10.0.0.1:8080"))),
+                "the port does not take part");
+            Assert.That(
+                SwarmOwnership.Seed(IPAddress.Parse("10.0.0.1")),
+                Is.Not.EqualTo(SwarmOwnership.Seed(IPAddress.Parse("10.0.0.2"))));
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed class ThrottledOrigin(byte[] content, long bytesPerSecond) : IOr
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
+    /// <summary>When the last request was served (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long LastServedAt { get; private set; }
+
     public ConcurrentQueue<ContentRange> Requests { get; } = new();
 
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
@@ -31,6 +34,7 @@ internal sealed class ThrottledOrigin(byte[] content, long bytesPerSecond) : IOr
         }
 
         Requests.Enqueue(new ContentRange(offset, length));
+        LastServedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         content.AsSpan((int)offset, length).CopyTo(destination.Span);
         Interlocked.Add(ref _bytesSent, length);
         return length;
