@@ -95,7 +95,7 @@ public sealed partial class PeerDistContent
             _time = content._client.Options.TimeProvider;
             _random = options.Seed is int seed ? new Random(seed) : new Random();
             EndPoint? self = options.LocalEndPoint ?? content._client.AdvertisedEndPoint;
-            _selfAddress = (self as IPEndPoint)?.Address;
+            _selfAddress = Normalize((self as IPEndPoint)?.Address);
 
             var blocks = new List<BlockLocation>();
             var unitOf = new List<int>();
@@ -509,9 +509,9 @@ public sealed partial class PeerDistContent
             if (has)
             {
                 peer.LastGrowth = now;
-                if (peer.EndPoint is IPEndPoint ip)
+                if (Normalize((peer.EndPoint as IPEndPoint)?.Address) is { } address)
                 {
-                    _suspects.Remove(ip.Address);
+                    _suspects.Remove(address);
                 }
 
                 _lastProgress = now;
@@ -838,11 +838,13 @@ public sealed partial class PeerDistContent
                 return seeds; // no identity: this node does not split work (it owns everything)
             }
 
+            // One address family: a node that advertises or probes over IPv4 and IPv6 is one node, known here by the family
+            // of this node's own address (counting it twice would give work to an identity nobody fetches for).
             var decided = new HashSet<IPAddress> { self };
             seeds.Add(SwarmOwnership.Seed(self));
             foreach (SwarmPeer peer in _peerList)
             {
-                if (peer.EndPoint is IPEndPoint { Address: var address } && decided.Add(address) &&
+                if (Normalize((peer.EndPoint as IPEndPoint)?.Address) is { } address && address.AddressFamily == self.AddressFamily && decided.Add(address) &&
                     !peer.Gone && peer.HasCount < _blocks.Length && !_suspects.Contains(address))
                 {
                     seeds.Add(peer.Seed);
@@ -862,6 +864,8 @@ public sealed partial class PeerDistContent
             return seeds;
         }
 
+        private static IPAddress? Normalize(IPAddress? address) => address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+
         /// <summary>How long a node counts as downloading after its last Probe: three of its probe intervals.</summary>
         private TimeSpan ProberWindow() => _options.ProbeInterval * (3 * (1 + ((_peerList.Count + _probers.Count) / 8)));
 
@@ -875,7 +879,7 @@ public sealed partial class PeerDistContent
             bool changed = false;
             foreach (SwarmPeer peer in _peerList)
             {
-                if (peer.EndPoint is IPEndPoint { Address: var address } && !peer.Gone &&
+                if (Normalize((peer.EndPoint as IPEndPoint)?.Address) is { } address && !peer.Gone &&
                     _time.GetElapsedTime(peer.LastGrowth, now) > _options.StallTimeout)
                 {
                     changed |= _suspects.Add(address);
@@ -884,7 +888,7 @@ public sealed partial class PeerDistContent
 
             foreach ((IPAddress address, (long first, _)) in _probers)
             {
-                if (!_peers.Keys.Any(e => e is IPEndPoint ip && ip.Address.Equals(address)) && _time.GetElapsedTime(first, now) > _options.StallTimeout)
+                if (!_peers.Keys.Any(e => e is IPEndPoint ip && address.Equals(Normalize(ip.Address))) && _time.GetElapsedTime(first, now) > _options.StallTimeout)
                 {
                     changed |= _suspects.Add(address);
                 }
@@ -896,9 +900,12 @@ public sealed partial class PeerDistContent
         /// <inheritdoc/>
         public void OnProbe(IReadOnlyList<ReadOnlyMemory<byte>> segmentIds, IPAddress source)
         {
-            if (source.Equals(_selfAddress))
+            source = Normalize(source)!;
+            if (_selfAddress is null || source.AddressFamily != _selfAddress.AddressFamily || source.Equals(_selfAddress))
             {
-                return; // this node's own Probes come back on the multicast loop
+                // This node's own Probes come back on the multicast loop; Probes of the other family (a node probes over
+                // IPv4 and IPv6 alike) would count every node twice.
+                return;
             }
 
             foreach (ReadOnlyMemory<byte> id in segmentIds)

@@ -121,6 +121,33 @@ public sealed class CooperativeDownloadTests
         Assert.That(origin.BytesSent, Is.EqualTo(Length));
     }
 
+    [TestCase("10.9.9.9", true)]
+    [TestCase("fe80::1234", false)]
+    [TestCase("127.0.3.41", false)]
+    public async Task AProbeForTheContent_CountsItsSourceAsADownloader_OnlyInThisNodesAddressFamilyAndNotItself(string source, bool counted)
+    {
+        using var origin = new ThrottledOrigin(_content, 4L * 1024 * 1024);
+        int port = LoopbackMulticast.FreePort();
+        await using DiscoveringNode alone = DiscoveringNode.Start(IPAddress.Parse("127.0.3.41"), port);
+        await using PeerDistContent content = alone.Client.OpenContent(_information, origin);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var options = new PeerDistDownloadOptions { LocalEndPoint = alone.EndPoint, FlashCrowdThreshold = 1 };
+        Task download = content.DownloadAsync(options, cancel.Token);
+        bool flashCrowd = false;
+        ReadOnlyMemory<byte>[] ids = [.. _information.Segments.Select(segment => segment.SegmentId)];
+        for (int i = 0; i < 20 && !download.IsCompleted; i++)
+        {
+            // As the node's responder does for a Probe from another node (or, for its own address, its own Probe looped back).
+            alone.Client.ObserveProbe(ids, IPAddress.Parse(source));
+            await Task.Delay(50);
+            flashCrowd |= content.IsFlashCrowd;
+        }
+
+        await cancel.CancelAsync();
+        Assert.That(async () => await download, Throws.InstanceOf<OperationCanceledException>(), "the download was still running when sampled");
+        Assert.That(flashCrowd, Is.EqualTo(counted));
+    }
+
     [TestCase(nameof(PeerDistDownloadOptions.RefreshBudget))]
     [TestCase(nameof(PeerDistDownloadOptions.UnitBlocks))]
     [TestCase(nameof(PeerDistDownloadOptions.MaxOriginRequestsInFlight))]
