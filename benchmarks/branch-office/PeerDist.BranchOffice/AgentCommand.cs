@@ -198,13 +198,18 @@ internal static class AgentCommand
         AgentSettings settings, PeerDistNode node, AgentProgress progress, CancellationToken cancellationToken)
     {
         Uri uri = settings.Origin ?? throw new ArgumentException("--origin is required for this role");
-        HttpClient http = ContentInformationRequest.CreateClient();
-        double before = EventWriter.Now();
-        byte[] information = await ContentInformationRequest.TryGetAsync(http, uri, settings.ContentInformationVersion, cancellationToken)
-            ?? throw new InvalidOperationException($"The origin answered {uri} without content information (not hashed yet?).");
-        double infoMs = EventWriter.Now() - before;
-        PeerDistContent content = node.Client.OpenContent(information, new HttpOriginSource(http, uri), progress: progress);
-        return (content, http, infoMs, information.Length);
+        using (HttpClient informationClient = ContentInformationRequest.CreateClient())
+        {
+            double before = EventWriter.Now();
+            byte[] information = await ContentInformationRequest.TryGetAsync(informationClient, uri, settings.ContentInformationVersion, cancellationToken)
+                ?? throw new InvalidOperationException($"The origin answered {uri} without content information (not hashed yet?).");
+            double infoMs = EventWriter.Now() - before;
+
+            // The origin fallback's client notes the first byte on the wire (the content information has its own client).
+            var http = new HttpClient(new FirstByteHandler(ContentInformationRequest.CreateHandler(), progress.OriginFirstByte)) { Timeout = TimeSpan.FromMinutes(30) };
+            PeerDistContent content = node.Client.OpenContent(information, new HttpOriginSource(http, uri), progress: progress);
+            return (content, http, infoMs, information.Length);
+        }
     }
 
     private static async Task DownloadAsync(AgentSettings settings, PeerDistNode node, EventWriter events, AgentProgress progress, CancellationToken cancellationToken)

@@ -41,13 +41,15 @@ internal static class ContentInformationRequest
     }
 
     /// <summary>An HttpClient that sends requests as built (no decompression, no proxy).</summary>
-    public static HttpClient CreateClient() => new(new SocketsHttpHandler
+    public static HttpClient CreateClient() => new(CreateHandler())
+    {
+        Timeout = TimeSpan.FromMinutes(30),
+    };
+
+    public static SocketsHttpHandler CreateHandler() => new()
     {
         AutomaticDecompression = System.Net.DecompressionMethods.None,
         UseProxy = false,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-    })
-    {
-        Timeout = TimeSpan.FromMinutes(30),
     };
 }

@@ -35,7 +35,13 @@ internal sealed class NodeResult
 
     public long BytesServed { get; set; }
 
-    public double? FirstByteMs { get; set; }
+    /// <summary>From the download call to the first verified block (any source).</summary>
+    public double? FirstBlockMs { get; set; }
+
+    /// <summary>From the download call to the first verified block from the origin.</summary>
+    public double? FirstOriginBlockMs { get; set; }
+
+    /// <summary>From the download call to the first byte of an origin response on the wire.</summary>
 
     public double? FirstOriginByteMs { get; set; }
 
@@ -63,7 +69,8 @@ internal sealed class NodeResult
             ["fromCache"] = FromCache,
             ["blocksRejected"] = BlocksRejected,
             ["bytesServed"] = BytesServed,
-            ["firstByteMs"] = FirstByteMs,
+            ["firstBlockMs"] = FirstBlockMs,
+            ["firstOriginBlockMs"] = FirstOriginBlockMs,
             ["firstOriginByteMs"] = FirstOriginByteMs,
             ["contentInformationMs"] = Math.Round(InfoMs, 3),
             ["contentInformationBytes"] = InfoBytes,

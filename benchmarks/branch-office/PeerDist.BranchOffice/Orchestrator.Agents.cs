@@ -97,9 +97,14 @@ internal sealed partial class Orchestrator
         node.InfoMs = complete.GetProperty("infoMs").GetDouble();
         node.InfoBytes = complete.GetProperty("infoBytes").GetInt64();
         double downloadStart = complete.GetProperty("downloadStart").GetDouble();
-        if (agent.LastEvent("first-byte") is { } first)
+        if (agent.LastEvent("first-block") is { } first)
         {
-            node.FirstByteMs = Math.Round(first.GetProperty("t").GetDouble() - downloadStart, 1);
+            node.FirstBlockMs = Math.Round(first.GetProperty("t").GetDouble() - downloadStart, 1);
+        }
+
+        if (agent.LastEvent("first-origin-block") is { } originBlock)
+        {
+            node.FirstOriginBlockMs = Math.Round(originBlock.GetProperty("t").GetDouble() - downloadStart, 1);
         }
 
         if (agent.LastEvent("first-origin-byte") is { } origin)

@@ -37,8 +37,8 @@ internal sealed partial class Orchestrator
         double[] seconds = [.. done.GetProperty("ends").EnumerateArray().Select(e => e.GetDouble()).Where(e => e > 0).Select(e => (e - start) / 1000)];
         long fromOrigin = done.GetProperty("fromOrigin").EnumerateArray().Sum(e => (long)e.GetDouble());
         int verified = done.GetProperty("verified").GetInt32();
-        double ratio = result.WanEgressBytes / (double)content.Length;
-        result.Add("origin egress", string.Create(s_inv, $"{ratio:0.00} x content ({FormatSize(result.WanEgressBytes)}; plain HTTP would be {nodes} x)"), "<= 1.1 x content", ratio <= 1.1);
+        double ratio = Copies(result.WanEgressBytes, content.Length);
+        result.Add("origin egress", string.Create(s_inv, $"{ratio:0.00} copies ({FormatSize(result.WanEgressBytes)} on the wire; plain HTTP would be {nodes} copies)"), "<= 1.1 x content", ratio <= 1.1);
         result.Add("completion p50 / p99", string.Create(s_inv, $"{Percentile.Of(seconds, 50):0.0} s / {Percentile.Of(seconds, 99):0.0} s"), "-", null);
         result.Add("downloads completed and verified", $"{verified}/{nodes}", "all", verified == nodes);
         result.Data["bytesFromOrigin"] = fromOrigin;

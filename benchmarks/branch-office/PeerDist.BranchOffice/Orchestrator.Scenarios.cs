@@ -24,7 +24,13 @@ internal sealed partial class Orchestrator
         TimeSpan bound = TransferBound(content.Length, peers);
 
         ChildProcess? killed = null;
+        double killedAt = 0;
         Task killer = Task.CompletedTask;
+
+        // "Half-way" is when the swarm holds half of what it will hold; the agents report whole verified blocks, which a
+        // client fetching big origin ranges reports late, so half the expected time (scenario 1's median, else one plain
+        // copy) also triggers it.
+        double expectedSeconds = _results.FirstOrDefault(r => r.Id == "1" && r.Error is null)?.Data["p50Seconds"]?.GetValue<double>() ?? _plainGetSeconds;
         using var stopKiller = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (killHalfway)
         {
@@ -33,13 +39,15 @@ internal sealed partial class Orchestrator
                 while (!stopKiller.IsCancellationRequested)
                 {
                     long held = agents.Sum(Held);
-                    if (held >= (long)peers * content.Length / 2)
+                    double elapsed = (EventWriter.Now() - start) / 1000;
+                    if (held >= (long)peers * content.Length / 2 || (expectedSeconds > 0 && elapsed >= expectedSeconds / 2))
                     {
                         ChildProcess victim = agents.MaxBy(Served)!;
                         long served = Served(victim);
                         victim.Kill();
                         killed = victim;
-                        string note = string.Create(s_inv, $"SIGKILL {victim.Name} at {(EventWriter.Now() - start) / 1000:0.0} s (swarm held {held * 100.0 / ((double)peers * content.Length):0} %; it had served {FormatSize(served)})");
+                        killedAt = EventWriter.Now();
+                        string note = string.Create(s_inv, $"SIGKILL {victim.Name} at {elapsed:0.0} s (swarm held {held * 100.0 / ((double)peers * content.Length):0} %; it had served {FormatSize(served)})");
                         result.Notes.Add(note);
                         _out.WriteLine("  " + note);
                         return;
@@ -72,9 +80,11 @@ internal sealed partial class Orchestrator
         int completed = expected.Count(n => n.Completed);
         int verified = expected.Count(n => n.Verified);
         double wanRatio = result.WanEgressBytes / (double)content.Length;
+        double copies = Copies(result.WanEgressBytes, content.Length);
+        result.Data["wanCopies"] = copies;
         if (!killHalfway)
         {
-            result.Add("WAN bytes", string.Create(s_inv, $"{wanRatio:0.000} x content ({FormatSize(result.WanEgressBytes)})"), "<= 1.05 x content", wanRatio <= 1.05);
+            result.Add("WAN bytes", string.Create(s_inv, $"{copies:0.000} copies ({FormatSize(result.WanEgressBytes)} on the wire = {wanRatio:0.000} x content)"), "<= 1.05 x content", copies <= 1.05);
             double minRatio = expected.Where(n => n.Completed).Select(n => n.CapRatio).DefaultIfEmpty(0).Min();
             result.Add("per-peer throughput / LAN cap", string.Create(s_inv, $"min {minRatio:0.00} (median {Percentile.Of([.. expected.Select(n => n.ThroughputMbit)], 50):0.0} Mbit/s)"),
                 ">= 0.50 each", completed == expected.Count && minRatio >= 0.5);
@@ -90,13 +100,16 @@ internal sealed partial class Orchestrator
         else
         {
             long rejected = expected.Sum(n => n.BlocksRejected);
-            long extra = result.WanEgressBytes - content.Length;
-            result.Add("survivors completed", $"{completed}/{expected.Count}", "all", killed is not null && completed == expected.Count);
+            long extra = (long)((copies - 1) * content.Length);
+            long segment = Math.Min(PeerDistConstants.SegmentSize, content.Length);
+            int finishedAfterKill = expected.Count(n => n.Completed && n.Complete is { } c && c.GetProperty("end").GetDouble() > killedAt);
+            bool tested = killed is not null && finishedAfterKill > 0;
+            result.Add("survivors completed", $"{completed}/{expected.Count} ({finishedAfterKill} finished after the kill)", "all", tested && completed == expected.Count);
             result.Add("unverified bytes delivered", $"{expected.Count - verified} of {expected.Count} survivors failed the SHA-256 check ({rejected} blocks rejected by verification)", "0", verified == expected.Count && completed == expected.Count);
-            result.Add("extra WAN bytes", string.Create(s_inv, $"{FormatSize(extra)} ({wanRatio:0.000} x content)"), $"<= one segment ({FormatSize(PeerDistConstants.SegmentSize)})", extra <= PeerDistConstants.SegmentSize);
-            if (killed is null)
+            result.Add("extra WAN bytes", string.Create(s_inv, $"{FormatSize(extra)} ({copies:0.000} copies; {FormatSize(result.WanEgressBytes)} on the wire)"), $"<= one segment ({FormatSize(segment)})", extra <= segment);
+            if (!tested)
             {
-                result.Notes.Add("The swarm finished before it held half the content: no agent was killed.");
+                result.Notes.Add("The kill came after every survivor had finished (or never came): this run did not test recovery.");
             }
         }
 
@@ -125,18 +138,10 @@ internal sealed partial class Orchestrator
         result.ContentBytes = content.Length;
         string ns = _topology.NodeNamespace(1);
 
-        // The plain GET first (the origin's page cache is warm either way: it hashed the file).
-        (long plainEgress0, _) = await ReadWanAsync();
-        JsonElement plain;
-        await using (ChildProcess get = ChildProcess.Start("s3-plain-get", ns, [_dotnet, _selfPath, "plain-get", "--url", content.Url.ToString()], LogPath("s3-plain-get")))
-        {
-            plain = await get.WaitForEventAsync("plain", TransferBound(content.Length, 1), cancellationToken);
-        }
-
-        (long plainEgress1, _) = await ReadWanAsync();
-        double plainSeconds = plain.GetProperty("ms").GetDouble() / 1000;
+        // The baseline is the plain GET measured when the lab was set up (same file, same WAN, node 1).
+        double plainSeconds = _plainGetSeconds;
         result.Data["plainGetSeconds"] = plainSeconds;
-        result.Data["plainGetWanBytes"] = plainEgress1 - plainEgress0;
+        result.Data["plainGetWanBytes"] = _plainGetWireBytes;
         result.Data["plainGetMbit"] = content.Length * 8 / plainSeconds / 1_000_000;
 
         List<ChildProcess> agents = await StartAgentsAsync([("s3-n1", ns, AgentCommand("n1", Topology.NodeAddress(1), content, "download"))], cancellationToken);
@@ -216,8 +221,9 @@ internal sealed partial class Orchestrator
 
         long info = first.InfoBytes;
         long goal = content.Length + info + (content.Length / 100);
-        result.Add("WAN bytes", string.Create(s_inv, $"{FormatSize(result.WanEgressBytes)} ({result.WanEgressBytes / (double)content.Length:0.000} x content; {_settings.Peers} content information fetches of {info} B)"),
-            $"<= content + content information + 1 % = {FormatSize(goal)}", result.WanEgressBytes <= goal);
+        long payload = (long)(Copies(result.WanEgressBytes, content.Length) * content.Length);
+        result.Add("WAN bytes", string.Create(s_inv, $"{FormatSize(payload)} in copies of the content ({FormatSize(result.WanEgressBytes)} on the wire; {_settings.Peers} content information fetches of {info} B)"),
+            $"<= content + content information + 1 % = {FormatSize(goal)}", payload <= goal);
         int served = others.Count(n => n.Completed && n.FromPeers >= content.Length && n.FromOrigin <= content.Length / 100);
         result.Add("N-1 clients served by the hosted cache", string.Create(s_inv, $"{served}/{others.Length} (from the hosted cache: min {FormatSize(others.Select(n => n.FromPeers).DefaultIfEmpty(0).Min())}, from the origin: max {FormatSize(others.Select(n => n.FromOrigin).DefaultIfEmpty(0).Max())})"),
             "all, bytes from the hosted cache = content", served == others.Length);

@@ -25,6 +25,9 @@ internal sealed partial class Orchestrator
     private readonly List<ScenarioResult> _results = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private ChildProcess? _origin;
+    private double _plainGetSeconds;
+    private long _plainGetWireBytes;
+    private double _wireOverhead = 1.0;
     private int _childCount;
 
     public Orchestrator(RunSettings settings, TextWriter output)
@@ -194,7 +197,37 @@ internal sealed partial class Orchestrator
             JsonElement info = await warm.WaitForEventAsync("info", TimeSpan.FromSeconds(300), cancellationToken);
             _out.WriteLine($"origin: {content.Name} hashed, content information {info.GetProperty("bytes").GetInt64()} bytes ({watch.Elapsed.TotalSeconds:0.0} s)");
         }
+
+        if (_contents.TryGetValue(_settings.SizeBytes, out ContentFile? main))
+        {
+            await CalibrateAsync(main, cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// One plain HTTP GET of the content from node 1 over the WAN: the baseline of scenario 3, and the wire cost of one
+    /// copy (the WAN counter counts Ethernet, IP and TCP headers too, about 3 % over the content at a 1500-byte MTU).
+    /// WAN goals are judged in copies: WAN bytes over the wire bytes of this one copy.
+    /// </summary>
+    private async Task CalibrateAsync(ContentFile content, CancellationToken cancellationToken)
+    {
+        (long egress0, _) = await ReadWanAsync();
+        JsonElement plain;
+        await using (ChildProcess get = ChildProcess.Start("plain-get", _topology.NodeNamespace(1), [_dotnet, _selfPath, "plain-get", "--url", content.Url.ToString()], LogPath("plain-get")))
+        {
+            plain = await get.WaitForEventAsync("plain", TransferBound(content.Length, 1), cancellationToken);
+        }
+
+        (long egress1, _) = await ReadWanAsync();
+        _plainGetSeconds = plain.GetProperty("ms").GetDouble() / 1000;
+        _plainGetWireBytes = egress1 - egress0;
+        _wireOverhead = Math.Max(1.0, _plainGetWireBytes / (double)content.Length);
+        _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"baseline: plain GET of {FormatSize(content.Length)} in {_plainGetSeconds:0.00} s ({content.Length * 8 / _plainGetSeconds / 1_000_000:0.0} Mbit/s), {FormatSize(_plainGetWireBytes)} on the WAN wire ({_wireOverhead:0.000} x content)"));
+    }
+
+    /// <summary>WAN wire bytes in copies of a content of <paramref name="length"/> bytes (see <see cref="CalibrateAsync"/>).</summary>
+    private double Copies(long wireBytes, long length) => wireBytes / (length * _wireOverhead);
 
     private async Task RunScenarioAsync(int scenario, CancellationToken cancellationToken)
     {
