@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net;
 using PeerDist.Caching;
 using PeerDist.Content;
 using PeerDist.Peer;
@@ -80,6 +81,13 @@ public sealed class PeerDistClient : IAsyncDisposable, IDisposable
 
     /// <summary>The content cache blocks are read from and stored into.</summary>
     public ContentCache Cache { get; }
+
+    /// <summary>
+    /// The PCCRR endpoint other nodes know this client's node by (what its discovery responder advertises); a
+    /// <c>PeerDistNode</c> sets it when discovery starts. Cooperative downloads use it to split origin work with
+    /// the other downloaders (<see cref="PeerDistDownloadOptions"/>); null: no split.
+    /// </summary>
+    public EndPoint? AdvertisedEndPoint { get; set; }
 
     internal PccrrClient Retrieval { get; }
 

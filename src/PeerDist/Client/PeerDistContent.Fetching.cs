@@ -12,12 +12,6 @@ namespace PeerDist.Client;
 /// <summary>The fetch engine of a content: local cache, then peers, then the origin, with one fetch per block at a time.</summary>
 public sealed partial class PeerDistContent
 {
-    /// <summary>How many not-yet-located segments past the wanted ones one locate call also covers (discovery probes are slow).</summary>
-    private const int LocateAhead = 8;
-
-    /// <summary>How many content bytes past the wanted segments one locate call also covers, whatever the segment size.</summary>
-    private const long LocateAheadBytes = 64L * 1024 * 1024;
-
     /// <summary>The most segment identifiers in one locate call (MS-PCCRD: 255 per probe).</summary>
     private const int MaxLocateBatch = 255;
 
@@ -591,17 +585,22 @@ public sealed partial class PeerDistContent
                 return;
             }
 
-            // Look ahead by segments (V1: 8 x 32 MiB) and by bytes (V2 segments average 64 to 128 KiB, so 8 of them would
-            // cost a discovery wait per half megabyte), filling one probe's worth of identifiers at most.
-            long lookAheadEnd = Information.Segments[wanted.Max].Range.End + LocateAheadBytes;
-            for (int i = wanted.Max + 1, extra = 0;
-                 i < _segmentPeers.Length && wanted.Count < MaxLocateBatch && (extra < LocateAhead || Information.Segments[i].Offset < lookAheadEnd);
-                 i++)
+            // Fill the probe: the segments after the wanted ones (then those before), up to 255 identifiers. A probe costs
+            // the same whatever it names, and a random-access reader must not pay a discovery wait per new segment
+            // (V1: a 1 GiB content is 32 segments, one probe; V2 segments average 64 to 128 KiB).
+            for (int i = wanted.Max + 1; i < _segmentPeers.Length && wanted.Count < MaxLocateBatch; i++)
             {
                 if (_segmentPeers[i] is null)
                 {
                     wanted.Add(i);
-                    extra++;
+                }
+            }
+
+            for (int i = wanted.Min - 1; i >= 0 && wanted.Count < MaxLocateBatch; i--)
+            {
+                if (_segmentPeers[i] is null)
+                {
+                    wanted.Add(i);
                 }
             }
 

@@ -166,12 +166,18 @@ public sealed partial class PeerDistContent : IAsyncDisposable, IDisposable
         return new PeerDistContentStream(this, _client.Options.ReadAheadBytes);
     }
 
-    /// <summary>Fetches every block of <see cref="Range"/> that the local cache lacks (the whole content is then cached).</summary>
+    /// <summary>
+    /// Fetches every block of <see cref="Range"/> that the local cache lacks (the whole content is then cached), with the
+    /// default <see cref="PeerDistDownloadOptions"/> (cooperating with other nodes downloading it at the same time).
+    /// </summary>
     /// <exception cref="PeerDistContentUnavailableException">Some blocks could be obtained from nowhere.</exception>
     /// <exception cref="PeerDistOriginException">The origin failed.</exception>
-    public async Task DownloadAsync(CancellationToken cancellationToken = default)
+    public Task DownloadAsync(CancellationToken cancellationToken = default) =>
+        DownloadAsync(PeerDistDownloadOptions.Default, cancellationToken);
+
+    /// <summary>The non-cooperative download: chunks of 64 blocks in content order, four at a time, as a stream reads.</summary>
+    private async Task DownloadInOrderAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         const long Chunk = 64L * PeerDistConstants.BlockSize;
         var chunks = new List<ContentRange>();

@@ -354,6 +354,7 @@ public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
         });
         _locator.Inner = _discovery;
         AdvertisedEndPoints = advertised;
+        Client.AdvertisedEndPoint = advertised.Count != 0 ? advertised[0] : null; // cooperative downloads split origin work by it
         NodeLog.DiscoveryStarted(_logger, plan.Describe(), Options.DiscoveryPort, string.Join(", ", advertised));
     }
 
@@ -371,6 +372,7 @@ public sealed partial class PeerDistNode : IHostedService, IAsyncDisposable
         if (Options.Mode == PeerDistNodeMode.Distributed)
         {
             _locator.Inner = null;
+            Client.AdvertisedEndPoint = null;
         }
 
         if (_discovery is not null)
