@@ -232,6 +232,7 @@ internal static class AgentCommand
                 w.WriteNumber("infoMs", infoMs);
                 w.WriteNumber("infoBytes", infoBytes);
                 w.WriteNumber("length", content.Range.Length);
+                w.WriteBoolean("isFlashCrowd", content.IsFlashCrowd);
                 WriteStatistics(w, statistics);
             });
 
