@@ -271,30 +271,41 @@ internal sealed partial class Orchestrator
 
             double[] latencies = [.. reads.GetProperty("latenciesMs").EnumerateArray().Select(e => e.GetDouble())];
             long[] segments = [.. reads.GetProperty("segments").EnumerateArray().Select(e => e.GetInt64())];
+            // The first read pays discovery (the reader knows no peer yet): reported apart. The first read of each later
+            // segment is kept in the data, since a client that locates per segment pays discovery there too.
             var seen = new HashSet<long>();
-            var warm = new List<double>();
             var segmentFirst = new List<double>();
             for (int i = 0; i < latencies.Length; i++)
             {
-                (seen.Add(segments[i]) ? segmentFirst : warm).Add(latencies[i]);
+                if (seen.Add(segments[i]))
+                {
+                    segmentFirst.Add(latencies[i]);
+                }
             }
 
+            double[] warm = latencies[1..];
             double p50 = Percentile.Of(warm, 50);
             double p99 = Percentile.Of(warm, 99);
             p50s.Add(p50);
             bool met = p99 <= 20;
             allMet &= met;
+            long readFromOrigin = reads.GetProperty("fromOrigin").GetInt64();
+            long readFromPeers = reads.GetProperty("fromPeers").GetInt64();
             result.Add($"read latency at {FormatSize(size)} (p50 / p99)",
-                string.Create(s_inv, $"{p50:0.0} / {p99:0.0} ms over {warm.Count} reads; first read {latencies[0]:0} ms; first read of each segment: {segmentFirst.Count} reads, max {segmentFirst.DefaultIfEmpty(0).Max():0} ms"),
+                string.Create(s_inv, $"{p50:0.0} / {p99:0.0} ms over {warm.Length} reads after the first ({latencies[0]:0} ms); first read of each of {segmentFirst.Count} segments: max {segmentFirst.Skip(1).DefaultIfEmpty(0).Max():0} ms after the first; bytes from the seed {FormatSize(readFromPeers)}, from the origin {FormatSize(readFromOrigin)}"),
                 "<= 20 ms", met);
+            if (readFromOrigin > 0)
+            {
+                result.Notes.Add($"At {FormatSize(size)} the reader took {FormatSize(readFromOrigin)} from the origin although the seed held every block: its reads are not all peer reads.");
+            }
             result.Data[$"reads{size}"] = new JsonObject
             {
                 ["p50Ms"] = p50,
                 ["p99Ms"] = p99,
                 ["firstReadMs"] = latencies[0],
                 ["segmentFirstMs"] = new JsonArray([.. segmentFirst.Select(v => (JsonNode?)JsonValue.Create(v))]),
-                ["fromOrigin"] = reads.GetProperty("fromOrigin").GetInt64(),
-                ["fromPeers"] = reads.GetProperty("fromPeers").GetInt64(),
+                ["fromOrigin"] = readFromOrigin,
+                ["fromPeers"] = readFromPeers,
             };
             await StopAllAgentsAsync();
         }

@@ -94,6 +94,8 @@ internal sealed partial class Orchestrator
 
     private async Task CleanUpAsync()
     {
+        // The origin does not read its standard input: it is a test server holding nothing worth a graceful stop.
+        _origin?.Kill();
         List<ChildProcess> children = [.. ChildProcess.Live];
         await Task.WhenAll(children.Select(c => c.DisposeAsync().AsTask()));
         await _topology.DisposeAsync();

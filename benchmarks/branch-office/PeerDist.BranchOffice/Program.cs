@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 
 namespace PeerDist.BranchOffice;
 
@@ -23,6 +24,10 @@ internal static class Program
             }
         };
         Console.CancelKeyPress += onCancel;
+
+        // SIGTERM and SIGHUP (a CI time-out, a closed terminal) take the same path as Ctrl-C: cancel, clean up, exit.
+        using PosixSignalRegistration? onTerm = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using PosixSignalRegistration? onHangUp = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
         try
         {
             var root = new RootCommand("PeerDist branch-office testbed: a WAN, a LAN and real nodes in network namespaces.")
@@ -38,6 +43,15 @@ internal static class Program
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+
+        void Cancel(PosixSignalContext context)
+        {
+            if (!cancellation.IsCancellationRequested)
+            {
+                context.Cancel = true;
+                cancellation.Cancel();
+            }
         }
     }
 }

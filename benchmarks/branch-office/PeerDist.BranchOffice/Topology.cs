@@ -155,8 +155,9 @@ internal sealed class Topology : IAsyncDisposable
                 using var process = System.Diagnostics.Process.Start("ip", ["netns", "delete", name]);
                 process.WaitForExit(5000);
             }
-            catch (System.ComponentModel.Win32Exception)
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
+                // At process exit nothing more can be done; the next run removes namespaces whose creator is gone.
             }
         }
     }
