@@ -93,6 +93,9 @@ internal sealed partial class Orchestrator
             double p99 = Percentile.Of(times, 99);
             result.Add("completion p50 / p99", string.Create(s_inv, $"{p50:0.0} s / {p99:0.0} s = {p99 / p50:0.00} x"), "p99 <= 1.8 x p50", p99 <= 1.8 * p50);
             result.Add("downloads completed and verified", $"{verified}/{expected.Count}", "all", verified == expected.Count);
+            long delivered = expected.Sum(n => n.FromOrigin);
+            result.Add("origin bytes the agents used", string.Create(s_inv, $"{delivered / (double)content.Length:0.000} x content ({FormatSize(delivered)}; the rest of the WAN bytes is headers, content information and bytes fetched but not used)"), "-", null);
+            result.Data["originBytesDelivered"] = delivered;
             result.Data["p50Seconds"] = p50;
             result.Data["p99Seconds"] = p99;
             result.Data["meanThroughputMbit"] = expected.Where(n => n.Completed).Select(n => n.ThroughputMbit).DefaultIfEmpty(0).Average();
