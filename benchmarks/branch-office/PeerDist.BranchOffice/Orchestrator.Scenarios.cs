@@ -93,6 +93,10 @@ internal sealed partial class Orchestrator
             double p99 = Percentile.Of(times, 99);
             result.Add("completion p50 / p99", string.Create(s_inv, $"{p50:0.0} s / {p99:0.0} s = {p99 / p50:0.00} x"), "p99 <= 1.8 x p50", p99 <= 1.8 * p50);
             result.Add("downloads completed and verified", $"{verified}/{expected.Count}", "all", verified == expected.Count);
+            double[] starts = [.. expected.Where(n => n.Complete is not null).Select(n => n.Complete!.Value.GetProperty("start").GetDouble())];
+            double spread = starts.Length > 0 ? starts.Max() - starts.Min() : 0;
+            result.Add("start spread", string.Create(s_inv, $"{spread:0} ms between the first and the last agent's start"), "within 1 s", spread <= 1000);
+            result.Data["startSpreadMs"] = spread;
             long delivered = expected.Sum(n => n.FromOrigin);
             result.Add("origin bytes the agents used", string.Create(s_inv, $"{delivered / (double)content.Length:0.000} x content ({FormatSize(delivered)}; the rest of the WAN bytes is headers, content information and bytes fetched but not used)"), "-", null);
             result.Data["originBytesDelivered"] = delivered;
@@ -295,7 +299,7 @@ internal sealed partial class Orchestrator
             long readFromOrigin = reads.GetProperty("fromOrigin").GetInt64();
             long readFromPeers = reads.GetProperty("fromPeers").GetInt64();
             result.Add($"read latency at {FormatSize(size)} (p50 / p99)",
-                string.Create(s_inv, $"{p50:0.0} / {p99:0.0} ms over {warm.Length} reads after the first ({latencies[0]:0} ms); first read of each of {segmentFirst.Count} segments: max {segmentFirst.Skip(1).DefaultIfEmpty(0).Max():0} ms after the first; bytes from the seed {FormatSize(readFromPeers)}, from the origin {FormatSize(readFromOrigin)}"),
+                string.Create(s_inv, $"{p50:0.0} / {p99:0.0} ms over {warm.Length} reads after the first ({latencies[0]:0} ms); {(segmentFirst.Count > 1 ? $"first read of each later segment ({segmentFirst.Count - 1}): max {segmentFirst.Skip(1).Max():0} ms; " : string.Empty)}bytes from the seed {FormatSize(readFromPeers)}, from the origin {FormatSize(readFromOrigin)}"),
                 "<= 20 ms", met);
             if (readFromOrigin > 0)
             {

@@ -52,6 +52,23 @@ internal sealed class Topology : IAsyncDisposable
     /// <summary>Deletes <c>pdbo-PID-*</c> namespaces whose creating process is gone (left by a run that was killed).</summary>
     public static async Task RemoveStaleAsync(TextWriter log)
     {
+        // The work folders (generated content, disk caches) of runs that were killed: /tmp/pdbo-PID.
+        foreach (string directory in Directory.EnumerateDirectories(Path.GetTempPath(), NamePrefix + "*"))
+        {
+            string suffix = Path.GetFileName(directory)[NamePrefix.Length..];
+            if (int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out int owner) && !Directory.Exists($"/proc/{owner}"))
+            {
+                log.WriteLine($"removing stale folder {directory}");
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
         string list = await Shell.IpAsync("netns", "list");
         foreach (string line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -68,6 +85,7 @@ internal sealed class Topology : IAsyncDisposable
             }
 
             log.WriteLine($"removing stale namespace {name}");
+            await KillProcessesInAsync(name);
             await Shell.RunAsync("ip", ["netns", "delete", name], check: false);
         }
     }
@@ -124,11 +142,13 @@ internal sealed class Topology : IAsyncDisposable
             _namespaces.Clear();
         }
 
-        // Deleting a namespace deletes its veth ends, and so their peers.
+        // Deleting a namespace deletes its veth ends, and so their peers. A process still inside (a child that outlived a
+        // hard stop) would keep the namespace alive without its name: those are killed first.
         for (int i = names.Length - 1; i >= 0; i--)
         {
             try
             {
+                await KillProcessesInAsync(names[i]);
                 await Shell.RunAsync("ip", ["netns", "delete", names[i]], check: false);
             }
             catch (TimeoutException)
@@ -152,12 +172,38 @@ internal sealed class Topology : IAsyncDisposable
         {
             try
             {
+                using (var pids = System.Diagnostics.Process.Start("sh", ["-c", "kill -9 $(ip netns pids \"$0\") 2>/dev/null", name]))
+                {
+                    pids.WaitForExit(5000);
+                }
+
                 using var process = System.Diagnostics.Process.Start("ip", ["netns", "delete", name]);
                 process.WaitForExit(5000);
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
                 // At process exit nothing more can be done; the next run removes namespaces whose creator is gone.
+            }
+        }
+    }
+
+    /// <summary>SIGKILLs every process inside namespace <paramref name="ns"/> (<c>ip netns pids</c>).</summary>
+    private static async Task KillProcessesInAsync(string ns)
+    {
+        string pids = await Shell.RunAsync("ip", ["netns", "pids", ns], check: false);
+        foreach (string line in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid != Environment.ProcessId)
+            {
+                try
+                {
+                    using var process = System.Diagnostics.Process.GetProcessById(pid);
+                    process.Kill();
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // Gone already.
+                }
             }
         }
     }
