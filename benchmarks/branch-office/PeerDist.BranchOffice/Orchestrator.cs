@@ -313,9 +313,12 @@ internal sealed partial class Orchestrator
     private string LogPath(string name) =>
         Path.Combine(_logDirectory, $"{Interlocked.Increment(ref _childCount):000}-{name}.log");
 
-    internal static string FormatSize(long bytes) => bytes >= RunSettings.MiB
-        ? (bytes / (double)RunSettings.MiB).ToString("0.##", CultureInfo.InvariantCulture) + " MiB"
-        : bytes.ToString(CultureInfo.InvariantCulture) + " B";
+    internal static string FormatSize(long bytes) => Math.Abs(bytes) switch
+    {
+        >= RunSettings.MiB => (bytes / (double)RunSettings.MiB).ToString("0.##", CultureInfo.InvariantCulture) + " MiB",
+        >= 1024 => (bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KiB",
+        _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
+    };
 
     private static string FindDotnet()
     {
