@@ -67,6 +67,7 @@ internal static class CrowdCommand
                 long[] fromOrigin = new long[count];
                 long[] fromPeers = new long[count];
                 bool[] verified = new bool[count];
+                bool[] flashCrowd = new bool[count];
                 string?[] errors = new string?[count];
                 await Task.WhenAll(list.Select(async (node, i) =>
                 {
@@ -80,6 +81,7 @@ internal static class CrowdCommand
                         PeerDistContentStatistics statistics = content.GetStatistics();
                         fromOrigin[i] = statistics.BytesFromOrigin;
                         fromPeers[i] = statistics.BytesFromPeers;
+                        flashCrowd[i] = content.IsFlashCrowd;
                     }
 #pragma warning disable CA1031 // Each node's failure is reported, the others go on.
                     catch (Exception ex)
@@ -107,6 +109,7 @@ internal static class CrowdCommand
                     WriteArray(w, "fromOrigin", fromOrigin.Select(v => (double)v));
                     WriteArray(w, "fromPeers", fromPeers.Select(v => (double)v));
                     w.WriteNumber("verified", verified.Count(v => v));
+                    w.WriteNumber("flashCrowd", flashCrowd.Count(v => v));
                     w.WriteNumber("failed", errors.Count(e => e is not null));
                     w.WriteString("firstError", errors.FirstOrDefault(e => e is not null));
                 });

@@ -42,13 +42,14 @@ internal sealed partial class Orchestrator
         result.Add("completion p50 / p99", string.Create(s_inv, $"{Percentile.Of(seconds, 50):0.0} s / {Percentile.Of(seconds, 99):0.0} s"), "-", null);
         result.Add("downloads completed and verified", $"{verified}/{nodes}", "all", verified == nodes);
         result.Data["bytesFromOrigin"] = fromOrigin;
+        result.Data["nodesSeeingFlashCrowd"] = done.GetProperty("flashCrowd").GetInt32();
         result.Data["completionSeconds"] = new System.Text.Json.Nodes.JsonArray([.. seconds.Select(s => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(Math.Round(s, 3)))]);
         if (done.GetProperty("firstError").GetString() is { } error)
         {
             result.Notes.Add($"{done.GetProperty("failed").GetInt32()} crowd nodes failed; first: {error}");
         }
 
-        _out.WriteLine(string.Create(s_inv, $"  crowd: {nodes} nodes, {verified} verified, origin bytes delivered {FormatSize(fromOrigin)}"));
+        _out.WriteLine(string.Create(s_inv, $"  crowd: {nodes} nodes, {verified} verified, origin bytes delivered {FormatSize(fromOrigin)}, {done.GetProperty("flashCrowd").GetInt32()} saw IsFlashCrowd"));
         AddCpu(result, cpu, wall);
     }
 }

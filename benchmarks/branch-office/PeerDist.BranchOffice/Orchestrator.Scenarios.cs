@@ -58,7 +58,6 @@ internal sealed partial class Orchestrator
             }, stopKiller.Token);
         }
 
-        var collected = new List<NodeResult>();
         var tasks = agents.Select((agent, index) => CollectSafelyAsync(agent, start, _settings.LanCap(index + 1), bound, cancellationToken)).ToList();
         NodeResult[] nodes = await Task.WhenAll(tasks);
         await stopKiller.CancelAsync();
