@@ -221,7 +221,7 @@ internal static class AgentCommand
         await using (content)
         {
             double downloadStart = EventWriter.Now();
-            await Download.RunAsync(content, cancellationToken);
+            bool flashCrowd = await Download.RunAsync(content, cancellationToken);
             double end = EventWriter.Now();
             PeerDistContentStatistics statistics = content.GetStatistics();
             events.Emit("complete", w =>
@@ -232,7 +232,7 @@ internal static class AgentCommand
                 w.WriteNumber("infoMs", infoMs);
                 w.WriteNumber("infoBytes", infoBytes);
                 w.WriteNumber("length", content.Range.Length);
-                w.WriteBoolean("isFlashCrowd", content.IsFlashCrowd);
+                w.WriteBoolean("sawFlashCrowd", flashCrowd);
                 WriteStatistics(w, statistics);
             });
 

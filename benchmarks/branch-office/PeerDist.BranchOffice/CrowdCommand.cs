@@ -76,12 +76,11 @@ internal static class CrowdCommand
                         byte[] information = await ContentInformationRequest.TryGetAsync(http, uri, version, cancellationToken)
                             ?? throw new InvalidOperationException("no content information");
                         await using PeerDistContent content = node.Client.OpenContent(information, new HttpOriginSource(http, uri));
-                        await Download.RunAsync(content, cancellationToken);
+                        flashCrowd[i] = await Download.RunAsync(content, cancellationToken);
                         ends[i] = EventWriter.Now();
                         PeerDistContentStatistics statistics = content.GetStatistics();
                         fromOrigin[i] = statistics.BytesFromOrigin;
                         fromPeers[i] = statistics.BytesFromPeers;
-                        flashCrowd[i] = content.IsFlashCrowd;
                     }
 #pragma warning disable CA1031 // Each node's failure is reported, the others go on.
                     catch (Exception ex)
