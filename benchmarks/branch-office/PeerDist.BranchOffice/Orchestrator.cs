@@ -34,7 +34,7 @@ internal sealed partial class Orchestrator
     {
         _settings = settings;
         _out = output;
-        _topology = new Topology(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        _topology = new Topology(Environment.ProcessId.ToString(CultureInfo.InvariantCulture), _settings.Mtu);
         _workDirectory = Path.Combine(Path.GetTempPath(), $"{Topology.NamePrefix}{_topology.RunId}");
         _contentDirectory = Path.Combine(_workDirectory, "content");
         _logDirectory = Path.Combine(settings.OutputDirectory, "logs");

@@ -78,6 +78,7 @@ internal sealed class Report
                 ["lanMbit"] = new JsonArray([.. _settings.LanMbit.Select(v => (JsonNode?)JsonValue.Create(v))]),
                 ["hostedCacheLanMbit"] = _settings.HostedCacheLanMbit,
                 ["shaping"] = "tc tbf on both ends of each veth (burst ~4 ms of traffic, >= 16 KiB; latency 50 ms)",
+                ["mtu"] = _settings.Mtu,
                 ["contentInformationVersion"] = _settings.ContentInformationVersion,
                 ["discoveryWaitMs"] = _settings.DiscoveryWaitMs,
                 ["scenarios"] = new JsonArray([.. _settings.Scenarios.Select(v => (JsonNode?)JsonValue.Create(v))]),

@@ -33,7 +33,13 @@ internal sealed class Topology : IAsyncDisposable
     private readonly Lock _lock = new();
     private int _disposed;
 
-    public Topology(string runId) => RunId = runId;
+    private readonly string _mtu;
+
+    public Topology(string runId, int mtu)
+    {
+        RunId = runId;
+        _mtu = mtu.ToString(CultureInfo.InvariantCulture);
+    }
 
     public string RunId { get; }
 
@@ -94,11 +100,14 @@ internal sealed class Topology : IAsyncDisposable
     public async Task CreateCoreAsync(double wanMbit)
     {
         await AddNamespaceAsync(Lab);
-        await Shell.IpAsync("-n", Lab, "link", "add", Bridge, "type", "bridge", "mcast_snooping", "0");
+        await Shell.IpAsync("-n", Lab, "link", "add", Bridge, "mtu", _mtu, "type", "bridge", "mcast_snooping", "0");
         await Shell.IpAsync("-n", Lab, "link", "set", Bridge, "up");
 
+        // Bridged frames need no firewall here; where br_netfilter is loaded its per-namespace switches are on by default.
+        await Shell.RunAsync("ip", ["netns", "exec", Lab, "sysctl", "-q", "-w", "net.bridge.bridge-nf-call-iptables=0", "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0"], check: false);
+
         await AddNamespaceAsync(Origin);
-        await Shell.IpAsync("-n", Lab, "link", "add", WanBridgePort, "type", "veth", "peer", "name", OriginInterface, "netns", Origin);
+        await Shell.IpAsync("-n", Lab, "link", "add", WanBridgePort, "mtu", _mtu, "type", "veth", "peer", "name", OriginInterface, "mtu", _mtu, "netns", Origin);
         await Shell.IpAsync("-n", Lab, "link", "set", WanBridgePort, "master", Bridge, "up");
         await Shell.IpAsync("-n", Origin, "addr", "add", OriginAddress + "/24", "dev", OriginInterface);
         await Shell.IpAsync("-n", Origin, "link", "set", OriginInterface, "up");
@@ -211,7 +220,7 @@ internal sealed class Topology : IAsyncDisposable
     private async Task CreateMemberAsync(string ns, string bridgePort, string address, double lanMbit)
     {
         await AddNamespaceAsync(ns);
-        await Shell.IpAsync("-n", Lab, "link", "add", bridgePort, "type", "veth", "peer", "name", NodeInterface, "netns", ns);
+        await Shell.IpAsync("-n", Lab, "link", "add", bridgePort, "mtu", _mtu, "type", "veth", "peer", "name", NodeInterface, "mtu", _mtu, "netns", ns);
         await Shell.IpAsync("-n", Lab, "link", "set", bridgePort, "master", Bridge, "up");
         await Shell.IpAsync("-n", ns, "addr", "add", address + "/24", "dev", NodeInterface);
         await Shell.IpAsync("-n", ns, "link", "set", NodeInterface, "up");
