@@ -79,6 +79,7 @@ internal static class AgentCommand
 
         await using var node = new PeerDistNode(options);
         await node.StartAsync(cancellationToken);
+        await Warmup.RunAsync(node, cancellationToken);
 
         var start = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
