@@ -139,6 +139,8 @@ internal static class AgentCommand
             w.WriteNumber("cpuMs", Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
             w.WriteNumber("bytesServed", statistics.BytesServed);
             w.WriteNumber("blocksServed", statistics.BlocksServed);
+            w.WriteNumber("probesAnswered", statistics.ProbesAnswered);
+            w.WriteNumber("segmentsHeld", statistics.Cache.SegmentCount);
         });
         return 0;
     }

@@ -262,16 +262,28 @@ public sealed class DiscoveryPeerLocator : IPeerLocator, IAsyncDisposable
             return;
         }
 
+        // Other nodes only: this node's own responder answers its Probes too, and counting itself would let it silence
+        // itself for a segment it alone holds.
+        int replies = 0;
         int full = 0;
         foreach (PccrdDiscoveredPeer peer in peers)
         {
+            if (_options.ExcludedEndPoints.Contains(peer.EndPoint))
+            {
+                continue;
+            }
+
+            replies++;
             if (IsWhole(peer, blockCount))
             {
                 full++;
             }
         }
 
-        history.Add(segmentId, peers.Count, full);
+        if (replies != 0)
+        {
+            history.Add(segmentId, replies, full);
+        }
     }
 
     // Peers with every block first (MS-PCCRD 2.2.3.3), then by arrival; one endpoint per peer, duplicates and the node's own removed.

@@ -6,7 +6,8 @@ namespace PeerDist.Discovery;
 /// wire.md §2.5): a segment many others already hold in full is answered less often. Thread-safe and bounded.
 /// </summary>
 /// <remarks>
-/// Counts add up over repeated lookups of the same segment. When <see cref="Capacity"/> segments are known the history is
+/// Repeated lookups of the same segment keep the largest counts one lookup saw (a cooperative download probes the same
+/// segments every half second: adding up would soon count the same few peers ten times over and silence this node). When <see cref="Capacity"/> segments are known the history is
 /// cleared and starts again (the rule then simply answers, the safe side).
 /// </remarks>
 public sealed class DiscoveryReplyHistory
@@ -27,7 +28,7 @@ public sealed class DiscoveryReplyHistory
     /// <summary>The most segments remembered.</summary>
     public int Capacity { get; }
 
-    /// <summary>Adds <paramref name="replies"/> ProbeMatches, <paramref name="fullReplies"/> of them for the whole segment.</summary>
+    /// <summary>Records one lookup's <paramref name="replies"/> ProbeMatches, <paramref name="fullReplies"/> of them for the whole segment (the larger counts stay).</summary>
     public void Add(ReadOnlySpan<byte> segmentId, int replies, int fullReplies)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(replies);
@@ -41,7 +42,7 @@ public sealed class DiscoveryReplyHistory
                 _entries.Clear();
             }
 
-            _entries[key] = (SaturatingAdd(current.Replies, replies), SaturatingAdd(current.Full, fullReplies));
+            _entries[key] = (Math.Max(current.Replies, replies), Math.Max(current.Full, fullReplies));
         }
     }
 
@@ -54,6 +55,4 @@ public sealed class DiscoveryReplyHistory
             return _entries.TryGetValue(key, out (int Replies, int Full) value) ? value : default;
         }
     }
-
-    private static int SaturatingAdd(int a, int b) => (int)Math.Min(int.MaxValue, (long)a + b);
 }

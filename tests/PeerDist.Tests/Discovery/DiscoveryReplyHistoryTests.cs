@@ -8,14 +8,15 @@ public sealed class DiscoveryReplyHistoryTests
     private static byte[] Id(byte b) => [.. Enumerable.Repeat(b, 32)];
 
     [Test]
-    public void Add_SameSegmentTwice_CountsAddUp()
+    public void Add_SameSegmentTwice_KeepsTheLargerCounts()
     {
         var history = new DiscoveryReplyHistory();
 
-        history.Add(Id(1), 3, 1);
-        history.Add(Id(1), 8, 9);
+        history.Add(Id(1), 3, 2);
+        history.Add(Id(1), 8, 1);
+        history.Add(Id(1), 5, 0);
 
-        Assert.That((history.Get(Id(1)), history.Get(Id(2))), Is.EqualTo(((11, 10), (0, 0))));
+        Assert.That((history.Get(Id(1)), history.Get(Id(2))), Is.EqualTo(((8, 2), (0, 0))));
     }
 
     [Test]

@@ -60,4 +60,51 @@ public sealed class ProbeObserverTests
             Assert.That(responder.Statistics.RepliesSent, Is.Zero);
         }
     }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task ReplyHistory_TheNodesOwnProbeMatch_IsNotCounted(CancellationToken cancellationToken)
+    {
+        // A node's responder answers its own Probes. Counted, ten lookups of a segment only it holds would make it suppress
+        // every later answer for that segment (the Windows rule), and nobody could find it there.
+        LoopbackMulticast.Require();
+        int port = LoopbackMulticast.FreePort();
+        TestContent content = TestContent.Create(2 * 65536, ContentInformationVersion.V1, seed: 43);
+        using var cache = new MemoryContentCache();
+        ContentSegment segment = content.Segments[0];
+        Assert.That(cache.RegisterSegment(segment), Is.True);
+        for (int i = 0; i < segment.BlockCount; i++)
+        {
+            Assert.That(cache.PutBlock(segment.SegmentId.Span, i, content.Block(segment, i).Span), Is.EqualTo(BlockPutResult.Stored));
+        }
+
+        var self = new IPEndPoint(IPAddress.Parse("127.0.0.61"), 80);
+        var history = new DiscoveryReplyHistory();
+        await using var responder = new DiscoveryResponderService(cache, new DiscoveryResponderServiceOptions
+        {
+            Channel = LoopbackMulticast.Listener(port),
+            Responder = new PccrdResponderOptions { XAddrs = [self] },
+            ReplyHistory = history,
+        });
+        responder.Start();
+        await using var locator = new DiscoveryPeerLocator(new DiscoveryPeerLocatorOptions
+        {
+            Channel = LoopbackMulticast.Prober(port),
+            Prober = new PccrdProberOptions { Window = TimeSpan.FromMilliseconds(300), LocalNetworks = [IPNetwork.Parse("127.0.0.0/8")] },
+            ExcludedEndPoints = [self],
+            ReplyHistory = history,
+            CompleteEarly = false,
+        });
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That((await locator.LocateAsync([segment], cancellationToken)).Single(), Is.Empty);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(responder.Statistics.RepliesSent, Is.GreaterThanOrEqualTo(3), "the node did answer itself");
+            Assert.That(history.Get(segment.SegmentId.Span), Is.EqualTo((0, 0)));
+        }
+    }
 }
