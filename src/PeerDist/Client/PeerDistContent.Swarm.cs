@@ -264,6 +264,20 @@ public sealed partial class PeerDistContent
                     {
                         first = false;
                         await RefreshOnceAsync(cancellationToken).ConfigureAwait(false);
+                        bool crowdForming;
+                        lock (_gate)
+                        {
+                            crowdForming = _probers.Count != 0 && _peerList.Count == 0;
+                        }
+
+                        if (crowdForming)
+                        {
+                            // Others are starting the same download and nobody holds anything yet: one more round lets
+                            // every node hear every other's Probe, so they all split the origin work the same way from the
+                            // first request (those still starting up would otherwise be missed).
+                            await Task.Delay(_options.ProbeInterval, _time, cancellationToken).ConfigureAwait(false);
+                        }
+
                         _knowledgeReady.TrySetResult();
                         Signal();
                     }
@@ -767,11 +781,12 @@ public sealed partial class PeerDistContent
         {
             long now = _time.GetTimestamp();
             bool takeAny = false;
-            if (_time.GetElapsedTime(_lastProgress, now) > _options.StallTimeout && _peerWork == 0)
+            TimeSpan stall = StallPeriod();
+            if (_time.GetElapsedTime(_lastProgress, now) > stall && _peerWork == 0)
             {
                 // Idle: first move the work of stalled owners to the others; when no owner looks stalled (views differ),
                 // take one unit whoever owns it. Either way, wait another stall period before doing so again.
-                takeAny = !SuspectStalledPeers(now);
+                takeAny = !SuspectStalledPeers(now, stall);
                 _lastProgress = now;
             }
 
@@ -866,6 +881,22 @@ public sealed partial class PeerDistContent
 
         private static IPAddress? Normalize(IPAddress? address) => address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 
+        /// <summary>
+        /// The stall timeout plus twice the time this node needs to hear from every peer again (a full round of block-list
+        /// refreshes, or a probe interval, whichever is longer): in a crowd a peer's growth is seen only every few seconds,
+        /// and silence that long is no sign of a stall.
+        /// </summary>
+        private TimeSpan StallPeriod()
+        {
+            int peers = _peerList.Count;
+            TimeSpan refreshPeriod = _options.RefreshInterval * (1 + (peers / 16));
+            double rounds = Math.Ceiling(peers * Math.Max(1, _segments.Count) / (double)_options.RefreshBudget);
+            TimeSpan cycle = refreshPeriod * Math.Max(1, Math.Min(rounds, 64));
+            TimeSpan probe = _options.ProbeInterval * (1 + ((peers + _probers.Count) / 8));
+            TimeSpan longest = cycle > probe ? cycle : probe;
+            return _options.StallTimeout + longest + longest;
+        }
+
         /// <summary>How long a node counts as downloading after its last Probe: three of its probe intervals.</summary>
         private TimeSpan ProberWindow() => _options.ProbeInterval * (3 * (1 + ((_peerList.Count + _probers.Count) / 8)));
 
@@ -874,13 +905,13 @@ public sealed partial class PeerDistContent
         /// fetching it (stalled, or they see other owners). Nodes that have not grown (or, seen only probing, not started)
         /// for that long stop owning work until they grow; true when that changed the owners.
         /// </summary>
-        private bool SuspectStalledPeers(long now)
+        private bool SuspectStalledPeers(long now, TimeSpan stall)
         {
             bool changed = false;
             foreach (SwarmPeer peer in _peerList)
             {
                 if (Normalize((peer.EndPoint as IPEndPoint)?.Address) is { } address && !peer.Gone &&
-                    _time.GetElapsedTime(peer.LastGrowth, now) > _options.StallTimeout)
+                    _time.GetElapsedTime(peer.LastGrowth, now) > stall)
                 {
                     changed |= _suspects.Add(address);
                 }
@@ -888,7 +919,7 @@ public sealed partial class PeerDistContent
 
             foreach ((IPAddress address, (long first, _)) in _probers)
             {
-                if (!_peers.Keys.Any(e => e is IPEndPoint ip && address.Equals(Normalize(ip.Address))) && _time.GetElapsedTime(first, now) > _options.StallTimeout)
+                if (!_peers.Keys.Any(e => e is IPEndPoint ip && address.Equals(Normalize(ip.Address))) && _time.GetElapsedTime(first, now) > stall)
                 {
                     changed |= _suspects.Add(address);
                 }
