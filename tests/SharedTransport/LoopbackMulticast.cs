@@ -50,13 +50,15 @@ internal static class LoopbackMulticast
         ReceiveQueueCapacity = capacity,
     };
 
-    public static UdpMulticastChannelOptions Prober(int port, bool ipv6 = false) => new()
+    /// <summary>A prober's channel; with <paramref name="source"/>, its Probes leave from that loopback address (as a node's leave from its own).</summary>
+    public static UdpMulticastChannelOptions Prober(int port, bool ipv6 = false, IPAddress? source = null) => new()
     {
         Port = port,
         Interfaces = [Interface],
         JoinGroups = false,
         UseIPv4 = !ipv6,
         UseIPv6 = ipv6,
+        SourceAddress = source,
     };
 
     /// <summary>Ignores the test, with the reason, when multicast of this family over loopback does not work here.</summary>

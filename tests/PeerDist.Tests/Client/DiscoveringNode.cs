@@ -6,7 +6,6 @@ using PeerDist.Discovery;
 using PeerDist.Peer;
 using PeerDist.Retrieval.Server;
 using PeerDist.Transport.Http;
-using PeerDist.Transport.Udp;
 
 namespace PeerDist.Tests.Client;
 
@@ -55,19 +54,10 @@ internal sealed class DiscoveringNode : IAsyncDisposable
             ProbeObserver = (probe, source) => client?.ObserveProbe(probe.SegmentIds, source.Address),
         });
         responder.Start();
-        UdpMulticastChannelOptions prober = LoopbackMulticast.Prober(discoveryPort);
         var locator = new DiscoveryPeerLocator(new DiscoveryPeerLocatorOptions
         {
             // Probes leave from the node's own address, as a node's do, so co-downloaders are told apart by source.
-            Channel = new UdpMulticastChannelOptions
-            {
-                Port = prober.Port,
-                Interfaces = prober.Interfaces,
-                JoinGroups = false,
-                UseIPv4 = prober.UseIPv4,
-                UseIPv6 = prober.UseIPv6,
-                SourceAddress = address,
-            },
+            Channel = LoopbackMulticast.Prober(discoveryPort, source: address),
             Prober = new PccrdProberOptions { LocalNetworks = [IPNetwork.Parse("127.0.0.0/8")] },
             ExcludedEndPoints = [self],
         });

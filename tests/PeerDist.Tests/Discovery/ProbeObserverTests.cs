@@ -5,7 +5,6 @@ using PeerDist.Content;
 using PeerDist.Discovery;
 using PeerDist.Tests.Caching;
 using PeerDist.Tests.Shared;
-using PeerDist.Transport.Udp;
 
 namespace PeerDist.Tests.Discovery;
 
@@ -34,18 +33,9 @@ public sealed class ProbeObserverTests
             ProbeObserver = (probe, source) => seen.Enqueue(([.. probe.SegmentIds.Select(id => Convert.ToHexString(id.Span))], source.Address)),
         });
         responder.Start();
-        UdpMulticastChannelOptions prober = LoopbackMulticast.Prober(port);
         await using var locator = new DiscoveryPeerLocator(new DiscoveryPeerLocatorOptions
         {
-            Channel = new UdpMulticastChannelOptions
-            {
-                Port = prober.Port,
-                Interfaces = prober.Interfaces,
-                JoinGroups = false,
-                UseIPv4 = true,
-                UseIPv6 = false,
-                SourceAddress = IPAddress.Parse("127.0.0.77"),
-            },
+            Channel = LoopbackMulticast.Prober(port, source: IPAddress.Parse("127.0.0.77")),
             Prober = new PccrdProberOptions { Window = TimeSpan.FromMilliseconds(300), LocalNetworks = [IPNetwork.Parse("127.0.0.0/8")] },
         });
 
