@@ -794,6 +794,11 @@ public sealed partial class PeerDistContent
             for (int k = 0; k < _unitOrder.Length; k++)
             {
                 int u = _unitOrder[k];
+                if (!takeAny && !_owned[u])
+                {
+                    continue; // another node's unit: no need to look at its blocks
+                }
+
                 (int first, int end, _) = _units[u];
                 int runStart = -1;
                 int runEnd = -1;
@@ -819,11 +824,6 @@ public sealed partial class PeerDistContent
                 if (runEnd < 0)
                 {
                     runEnd = end;
-                }
-
-                if (!takeAny && !_owned[u])
-                {
-                    continue;
                 }
 
                 var run = new List<int>(runEnd - runStart);
